@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// ccl, bundled by scripts/build.mjs. The program below is a string compiled with vm.Script and a V8 code cache
+// kept in ~/.cache/ccl (CCL_CACHE_DIR; CCL_NO_CODE_CACHE=1 turns it off): Node 20 has no compile cache of its
+// own, and compiling the bundle costs more than starting Node. See BENCHMARKS.md (cli-startup).
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as vm from "node:vm"
+
+const HASH = __CCL_HASH__
+const filename = fileURLToPath(import.meta.url)
+// The program is the block of "//" lines after the marker at the end of this file: comments cost the parser
+// far less than a string literal of the same size.
+const self = fs.readFileSync(filename, "utf8")
+const MARKER = "\n//__CCL_PROGRAM__"
+const SOURCE = self
+  .slice(self.lastIndexOf(MARKER) + MARKER.length)
+  .replace(/\n\/\//g, "\n")
+  .slice(1)
+const cacheFile = (() => {
+  if (process.env.CCL_NO_CODE_CACHE) return undefined
+  try {
+    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
+    const dir = process.env.CCL_CACHE_DIR || path.join(base, "ccl")
+    return path.join(dir, `ccl-${HASH}-${process.version}-${process.arch}.v8`)
+  } catch {
+    return undefined
+  }
+})()
+
+let cachedData
+if (cacheFile !== undefined) {
+  try {
+    cachedData = fs.readFileSync(cacheFile)
+  } catch {}
+}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${SOURCE}\n})`, {
+  filename,
+  cachedData,
+})
+if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+  // Written at exit so the functions this run compiled are in the cache too; temp + rename, never torn.
+  process.once("exit", () => {
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })
+      const tmp = `${cacheFile}.${process.pid}.tmp`
+      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
+      fs.renameSync(tmp, cacheFile)
+    } catch {}
+  })
+}
+const module = { exports: {} }
+script.runInThisContext()(
+  module.exports,
+  createRequire(import.meta.url),
+  module,
+  filename,
+  path.dirname(filename),
+)

@@ -1,0 +1,14 @@
+import { Schema } from "effect"
+
+/** `<id>.md.delegated` beside a pending task: the claim of a delegated task and the source of truth for its job. */
+export const DelegationMarker = Schema.Struct({
+  task_id: Schema.String,
+  provider: Schema.String,
+  idempotency_key: Schema.String,
+  job_id: Schema.NullOr(Schema.String),
+  submitted_at: Schema.String,
+  state: Schema.Literal("delegated_to_secutools"),
+})
+export type DelegationMarker = typeof DelegationMarker.Type
+
+export const MARKER_SUFFIX = ".md.delegated"

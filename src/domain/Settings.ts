@@ -1,0 +1,89 @@
+import type { Redacted } from "effect"
+import type { ComplexityHint } from "./Frontmatter.js"
+
+/** Everything ccl is configured with, resolved: absolute paths, durations in ms (DESIGN.md "Configuration"). */
+export interface Settings {
+  /** The file the settings came from, if any. */
+  readonly configFile: string | undefined
+  readonly queue: string
+  readonly state: string
+  readonly tmux: { readonly socket: string | undefined }
+  readonly agent: { readonly command: string; readonly args: ReadonlyArray<string> }
+  readonly pool: {
+    readonly size: number
+    readonly prefix: string
+    readonly cwd: string
+    readonly freshContext: boolean
+    readonly maxAttempts: number
+  }
+  readonly dedicated: ReadonlyArray<{ readonly name: string; readonly cwd: string }>
+  readonly accounts: ReadonlyArray<{ readonly name: string; readonly home: string }>
+  readonly shared: { readonly root: string; readonly required: ReadonlyArray<string> }
+  readonly delegation: {
+    /** From SECUTOOLS_API_KEY only; delegation is on exactly when it is set. */
+    readonly apiKey: Redacted.Redacted<string> | undefined
+    readonly url: string
+    readonly providers: ReadonlyArray<string>
+    readonly complexity: Readonly<Record<ComplexityHint, string>>
+    readonly pollMs: number
+    readonly deadlineMs: number
+    readonly concurrency: number
+  }
+  readonly watchdog: { readonly staleAfterMs: number; readonly everyMs: number }
+  readonly api: {
+    readonly host: string
+    readonly port: number
+    readonly token: Redacted.Redacted<string> | undefined
+  }
+}
+
+/** The commented example `ccl init` writes. Values are the defaults, so the file changes nothing until edited. */
+export const EXAMPLE_CONFIG = `# ccl configuration. Every key is optional; environment variables override it:
+# CCL_<PATH> in upper case, e.g. CCL_POOL_SIZE=5, CCL_QUEUE=/srv/queue, CCL_DELEGATION_POLL=30s.
+# Relative paths are resolved from this file's folder; ~ is your home.
+# Secrets come only from the environment: SECUTOOLS_API_KEY (turns delegation on), CCL_API_TOKEN.
+
+queue: ./queue                  # the queue root (tmp/ pending/ active/ done/ failed/)
+state: ./state                  # state.json, sessions/<name>/resume-id.txt, history
+
+tmux:
+  socket: null                  # null = your default tmux server; a name = tmux -L <name>
+
+agent:
+  command: claude               # any program that behaves like Claude Code
+  args: [--dangerously-skip-permissions]
+
+pool:
+  size: 3                       # worker sessions ccl-pool-1..N
+  prefix: ccl-pool
+  cwd: ~/work
+  fresh_context: true           # send /clear before each task
+  max_attempts: 3               # a task whose session dies this often goes to failed/
+
+dedicated: []                   # long-lived interactive sessions, resumed after a failover
+#  - { name: ccl-1-conformvault, cwd: ~/src/conformvault }
+
+accounts: []                    # failover order; each home is a CLAUDE_CONFIG_DIR
+#  - { name: main,   home: ~/.claude-main }
+#  - { name: backup, home: ~/.claude-backup }
+
+shared:
+  root: ~/.claude-shared
+  required: [session-env, file-history, projects]
+
+delegation:                     # on when SECUTOOLS_API_KEY is set
+  url: https://secutools.example/api
+  providers: [gpu, gemini, claude-api]
+  complexity: { low: gpu, medium: gemini, high: claude-api }
+  poll: 10s
+  deadline: 2h
+  concurrency: 16
+
+watchdog:
+  stale_after: 2h
+  every: 30s
+
+api:
+  host: 127.0.0.1
+  port: 7420
+`

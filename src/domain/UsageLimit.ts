@@ -1,0 +1,70 @@
+import { instantOfWallTime, isKnownZone, type WallTime, wallTimeAt } from "./ZonedTime.js"
+
+/** A usage-limit hit read from Claude Code's text. */
+export interface UsageLimitHit {
+  /** The line that matched. */
+  readonly line: string
+  /** When the limit resets, if the text says so. */
+  readonly resetAt: Date | undefined
+}
+
+// Hit forms (DESIGN.md "Usage-limit screens"). The non-limits ("You've used 90% of your weekly limit",
+// "Approaching usage limit", "not your usage limit") match none of these.
+const HIT = [/you['’]ve hit your [\w\s-]*limit/i, /\blimit reached\b/i]
+const EPOCH = /usage limit reached\|(\d{9,11})/i
+const RESET =
+  /\breset(?:s| at)\s+(?:at\s+)?(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(?:at\s+)?)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?:\s*\(([^)\s]+)\))?/i
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+const addDays = (w: WallTime, days: number): WallTime => {
+  const d = new Date(Date.UTC(w.year, w.month - 1, w.day + days))
+  return { ...w, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }
+}
+
+const resetFrom = (line: string, now: number, localZone: string): Date | undefined => {
+  const m = RESET.exec(line)
+  if (m === null) return undefined
+  const [, mon, dayText, hourText, minuteText, ampm, bracketZone] = m
+  const zone = bracketZone ?? localZone
+  if (!isKnownZone(zone)) return undefined
+  let hour = Number(hourText)
+  const minute = minuteText === undefined ? 0 : Number(minuteText)
+  if (ampm !== undefined) {
+    if (hour < 1 || hour > 12) return undefined
+    hour = (hour % 12) + (ampm.toLowerCase() === "pm" ? 12 : 0)
+  }
+  if (hour > 23 || minute > 59) return undefined
+  const today = wallTimeAt(now, zone)
+  if (mon !== undefined) {
+    // "Jan 30, 11:30am": this year, or next year if already past.
+    const month = MONTHS.indexOf(mon.toLowerCase()) + 1
+    const at = (year: number) => instantOfWallTime({ year, month, day: Number(dayText), hour, minute }, zone)
+    const thisYear = at(today.year)
+    return new Date(thisYear > now ? thisYear : at(today.year + 1))
+  }
+  // Time only: today in that zone, or tomorrow when already past.
+  const candidate = instantOfWallTime({ ...today, hour, minute }, zone)
+  return new Date(
+    candidate > now ? candidate : instantOfWallTime({ ...addDays(today, 1), hour, minute }, zone),
+  )
+}
+
+/**
+ * Recognises a usage-limit hit in text from Claude Code (a screen, a message) and parses its reset time.
+ * Returns the last hit on the screen, or undefined when the text holds none.
+ * `now` is epoch milliseconds; `localZone` is the machine's zone, used when the text names none.
+ */
+export const detectUsageLimit = (text: string, now: number, localZone: string): UsageLimitHit | undefined => {
+  const lines = text.split(/\r?\n/)
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim()
+    const epoch = EPOCH.exec(line)
+    if (epoch !== null) return { line, resetAt: new Date(Number(epoch[1]) * 1000) }
+    if (HIT.some((re) => re.test(line))) {
+      // The reset may sit on the same line or the next ("Your limit will reset at 5pm").
+      const resetAt = resetFrom(line, now, localZone) ?? resetFrom(lines[i + 1] ?? "", now, localZone)
+      return { line, resetAt }
+    }
+  }
+  return undefined
+}

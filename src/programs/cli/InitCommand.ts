@@ -1,0 +1,46 @@
+import * as path from "node:path"
+import { Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Console, Effect } from "effect"
+import { EXAMPLE_CONFIG } from "../../domain/Settings.js"
+import { loadSettings } from "../../layers/AppConfigLive.js"
+import { makeTaskQueueFs } from "../../layers/TaskQueueFs.js"
+import { failure } from "./failure.js"
+
+/** `ccl init`: a commented ccl.yaml and the queue folders. Never overwrites a file. */
+export const initCommand = Command.make(
+  "init",
+  {
+    dir: Options.directory("dir").pipe(
+      Options.withDescription("where to write ccl.yaml"),
+      Options.withDefault("."),
+    ),
+  },
+  ({ dir }) =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const root = path.resolve(dir)
+      const file = path.join(root, "ccl.yaml")
+      yield* fs
+        .makeDirectory(root, { recursive: true })
+        .pipe(Effect.mapError((e) => failure(`cannot create ${root}: ${e.message}`)))
+      const written = yield* fs.writeFileString(file, EXAMPLE_CONFIG, { flag: "wx" }).pipe(
+        Effect.as(true),
+        Effect.catchIf(
+          (e) => e._tag === "SystemError" && e.reason === "AlreadyExists",
+          () => Effect.succeed(false),
+        ),
+        Effect.mapError((e) => failure(`cannot write ${file}: ${e.message}`)),
+      )
+      yield* Console.log(written ? `wrote ${file}` : `kept ${file} (it already exists)`)
+      const settings = yield* loadSettings({ file, env: process.env, cwd: root })
+      const queue = yield* makeTaskQueueFs(settings.queue)
+      yield* queue.counts
+      yield* fs.makeDirectory(settings.state, { recursive: true, mode: 0o700 }).pipe(
+        Effect.zipRight(fs.chmod(settings.state, 0o700)),
+        Effect.mapError((e) => failure(`cannot create ${settings.state}: ${e.message}`)),
+      )
+      yield* Console.log(`queue ${settings.queue}/{tmp,pending,active,done,failed}\nstate ${settings.state}`)
+      yield* Console.log(`next: edit ${file}, then add a task: ccl queue add --text "hello"`)
+    }),
+).pipe(Command.withDescription("Write a commented ccl.yaml and create the queue folders"))

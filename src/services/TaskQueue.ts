@@ -1,0 +1,119 @@
+import { Context, Data, type Effect, type Option } from "effect"
+import type { DelegationMarker } from "../domain/DelegationMarker.js"
+import type { Frontmatter } from "../domain/Frontmatter.js"
+import type { PendingKey } from "../domain/PendingOrder.js"
+import type { ResultFooter } from "../domain/ResultFooter.js"
+
+export const TaskStates = ["pending", "active", "done", "failed"] as const
+export type TaskState = (typeof TaskStates)[number]
+
+/** A pending task, parsed, as the dispatcher sees it. */
+export interface PendingTask extends PendingKey {
+  readonly frontmatter: Frontmatter
+  readonly body: string
+}
+
+/** A task file wherever it is in the queue. */
+export interface StoredTask {
+  readonly id: string
+  readonly state: TaskState
+  readonly path: string
+  readonly text: string
+  /** True when a delegation marker sits beside it in pending/. */
+  readonly delegated: boolean
+}
+
+export interface TaskSummary {
+  readonly id: string
+  readonly state: TaskState
+  readonly path: string
+  readonly modifiedAt: number
+  readonly delegated: boolean
+}
+
+export interface QueueCounts {
+  readonly pending: number
+  readonly active: number
+  readonly done: number
+  readonly failed: number
+  readonly delegated: number
+}
+
+/** What `recover` found and finished. */
+export interface RecoveryReport {
+  /** Sources removed because their done/ or failed/ copy was already complete. */
+  readonly finishedMoves: ReadonlyArray<string>
+  /** Interrupted enqueues rolled forward into pending/. */
+  readonly finishedEnqueues: ReadonlyArray<string>
+  /** Staging files dropped because their move will be redone from the source. */
+  readonly droppedStaging: ReadonlyArray<string>
+}
+
+/** The filesystem refused an operation (disk full, permissions...). The task stays where it was. */
+export class QueueIOError extends Data.TaggedError("QueueIOError")<{
+  readonly op: string
+  readonly path: string
+  readonly message: string
+}> {}
+
+export class TaskExists extends Data.TaggedError("TaskExists")<{
+  readonly id: string
+  readonly state: TaskState
+}> {}
+
+export class InvalidTask extends Data.TaggedError("InvalidTask")<{
+  readonly id: string
+  readonly reason: string
+}> {}
+
+export class TaskNotFound extends Data.TaggedError("TaskNotFound")<{
+  readonly id: string
+  readonly where: string
+}> {}
+
+export class MarkerCorrupt extends Data.TaggedError("MarkerCorrupt")<{
+  readonly id: string
+  readonly path: string
+  readonly reason: string
+}> {}
+
+/** The task queue on disk (DESIGN.md "Queue on disk"). */
+export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
+  TaskQueue,
+  {
+    readonly root: string
+    /** Validates and adds a task: staged in tmp/, fsynced, moved into pending/. Refuses an id used anywhere. */
+    readonly enqueue: (
+      id: string,
+      text: string,
+    ) => Effect.Effect<void, TaskExists | InvalidTask | QueueIOError>
+    /** Pending tasks in dispatch order, without delegated ones. Invalid files move to failed/ on first sight. */
+    readonly listPending: Effect.Effect<ReadonlyArray<PendingTask>, QueueIOError>
+    /** pending -> active. False when another claimer won (or the task is delegated): a normal outcome. */
+    readonly claim: (id: string) => Effect.Effect<boolean, QueueIOError>
+    /** active -> pending, for a task whose session died. False when it was not active. */
+    readonly release: (id: string) => Effect.Effect<boolean, QueueIOError>
+    /** Appends the footer and moves the task (from active/, else pending/) into done/. Returns the new path. */
+    readonly complete: (
+      id: string,
+      footer: ResultFooter,
+    ) => Effect.Effect<string, TaskNotFound | QueueIOError>
+    /** Same as complete, into failed/. */
+    readonly fail: (id: string, footer: ResultFooter) => Effect.Effect<string, TaskNotFound | QueueIOError>
+    /** Creates `<id>.md.delegated` exclusively. False when a marker exists or the task left pending/. */
+    readonly createMarker: (marker: DelegationMarker) => Effect.Effect<boolean, QueueIOError>
+    readonly readMarker: (
+      id: string,
+    ) => Effect.Effect<Option.Option<DelegationMarker>, MarkerCorrupt | QueueIOError>
+    /** Rewrites a marker atomically (temp + rename). */
+    readonly updateMarker: (marker: DelegationMarker) => Effect.Effect<void, QueueIOError>
+    readonly removeMarker: (id: string) => Effect.Effect<void, QueueIOError>
+    /** Ids of every task with a marker. */
+    readonly listMarkers: Effect.Effect<ReadonlyArray<string>, QueueIOError>
+    readonly get: (id: string) => Effect.Effect<Option.Option<StoredTask>, QueueIOError>
+    readonly list: (state: TaskState) => Effect.Effect<ReadonlyArray<TaskSummary>, QueueIOError>
+    readonly counts: Effect.Effect<QueueCounts, QueueIOError>
+    /** Finishes moves interrupted by a crash at any step. Safe to run at any time. */
+    readonly recover: Effect.Effect<RecoveryReport, QueueIOError>
+  }
+>() {}
