@@ -2,6 +2,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, Redacted } from "effect"
+import { configErrorText } from "../domain/ConfigErrorText.js"
 import { parseDurationText } from "../domain/DurationText.js"
 import { parseYaml } from "../domain/Frontmatter.js"
 import type { Settings } from "../domain/Settings.js"
@@ -44,24 +45,32 @@ const unknownKey = (doc: Record<string, unknown>): string | undefined => {
   return undefined
 }
 
+// Validation sits inside the key so that errors name it (pool.size, not pool).
 const durationMs = (name: string, fallback: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(fallback),
-    Config.mapOrFail((s) => {
-      const ms = parseDurationText(s)
-      return ms === undefined || ms <= 0
-        ? Either.left(ConfigError.InvalidData([], `expected a duration such as 30s, 10m or 2h, got "${s}"`))
-        : Either.right(ms)
-    }),
-  )
+  Config.nested(
+    Config.string().pipe(
+      Config.mapOrFail((s) => {
+        const ms = parseDurationText(s)
+        return ms === undefined || ms <= 0
+          ? Either.left(ConfigError.InvalidData([], `expected a duration such as 30s, 10m or 2h, got "${s}"`))
+          : Either.right(ms)
+      }),
+    ),
+    name,
+  ).pipe(Config.withDefault(parseDurationText(fallback)!))
 const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: "expected an integer of at least 1", validation: (n) => n >= 1 }),
-  )
+  Config.nested(
+    Config.integer().pipe(
+      Config.validate({ message: "expected an integer of at least 1", validation: (n) => n >= 1 }),
+    ),
+    name,
+  ).pipe(Config.withDefault(fallback))
 const nonEmptyString = (name: string) =>
-  Config.string(name).pipe(
-    Config.validate({ message: "expected a non-empty string", validation: (s) => s !== "" }),
+  Config.nested(
+    Config.string().pipe(
+      Config.validate({ message: "expected a non-empty string", validation: (s) => s !== "" }),
+    ),
+    name,
   )
 
 const settingsConfig = Config.all({
@@ -202,12 +211,10 @@ export const loadSettings = (source: ConfigSource) =>
     )
     const where = configFile === undefined ? "environment (CCL_*)" : `${configFile} or environment (CCL_*)`
     const raw = yield* Effect.withConfigProvider(settingsConfig, provider).pipe(
-      Effect.mapError(
-        (e) => new ConfigInvalid({ message: `config ${where}: ${String(e).replace(/^\(|\)$/g, "")}` }),
-      ),
+      Effect.mapError((e) => new ConfigInvalid({ message: `config ${where}: ${configErrorText(e)}` })),
     )
     const secrets = yield* Effect.withConfigProvider(secretsConfig, envProvider).pipe(
-      Effect.mapError((e) => new ConfigInvalid({ message: `environment: ${String(e)}` })),
+      Effect.mapError((e) => new ConfigInvalid({ message: `environment: ${configErrorText(e)}` })),
     )
     const base = configFile === undefined ? source.cwd : path.dirname(configFile)
     const resolve = (p: string) => path.resolve(base, expandHome(p))

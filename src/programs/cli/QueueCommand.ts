@@ -15,6 +15,16 @@ import { configOption, jsonOption } from "./options.js"
 const queueLayer = (config: Option.Option<string>) =>
   TaskQueueFromConfig.pipe(Layer.provide(AppConfigLive(Option.getOrUndefined(config))))
 
+/** All of stdin (a pipe, a file or a socket: /dev/stdin cannot be opened on a socket). */
+const readStdin = Effect.tryPromise({
+  try: async () => {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString("utf8")
+  },
+  catch: (e) => new Error(e instanceof Error ? e.message : String(e)),
+})
+
 const generatedId = (now: Date) =>
   `task-${now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`
 
@@ -60,9 +70,11 @@ const add = Command.make(
       let id: string
       if (Option.isSome(o.file)) {
         const file = o.file.value
-        text = yield* fs
-          .readFileString(file === "-" ? "/dev/stdin" : file)
-          .pipe(Effect.mapError((e) => badInput(`cannot read task file ${file}: ${e.message}`)))
+        const read: Effect.Effect<string, { readonly message: string }> =
+          file === "-" ? readStdin : fs.readFileString(file)
+        text = yield* read.pipe(
+          Effect.mapError((e) => badInput(`cannot read task file ${file}: ${e.message}`)),
+        )
         const base = path.basename(file).replace(/\.md$/, "")
         id = Option.getOrElse(o.id, () => (file === "-" ? generatedId(new Date()) : base))
         if (Option.isNone(o.id) && file !== "-" && !isTaskId(id)) {

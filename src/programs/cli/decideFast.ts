@@ -10,8 +10,8 @@ import type { FastDecideArgs } from "./fastArgs.js"
 export const runFastDecide = (args: FastDecideArgs): Promise<number> =>
   decideLine({ file: Option.fromNullable(args.file), fields: args.fields, json: args.json }).pipe(
     Effect.flatMap(Console.log),
-    toExitCode,
     Effect.provide(Router.Default.pipe(Layer.provide(AppConfigLive(args.config)))),
+    toExitCode,
     Effect.provide(NodeFileSystem.layer),
     Effect.runPromise,
   )

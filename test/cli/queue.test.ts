@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { EXAMPLE_CONFIG } from "../../src/domain/Settings.js"
+import { runCcl } from "../support/cli.js"
+import { tempDir } from "../support/tempDir.js"
+
+describe("ccl init", () => {
+  it("writes a commented ccl.yaml and the queue folders, and never overwrites the file", () => {
+    const cwd = tempDir()
+    const first = runCcl(["init", "--dir", "proj"], { cwd })
+    expect(first.code).toBe(0)
+    const file = path.join(cwd, "proj", "ccl.yaml")
+    expect(readFileSync(file, "utf8")).toBe(EXAMPLE_CONFIG)
+    expect(readdirSync(path.join(cwd, "proj", "queue")).sort()).toEqual([
+      "active",
+      "done",
+      "failed",
+      "pending",
+      "tmp",
+    ])
+    writeFileSync(file, "queue: ./elsewhere\n")
+    const second = runCcl(["init", "--dir", "proj"], { cwd })
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain("kept")
+    expect(readFileSync(file, "utf8")).toBe("queue: ./elsewhere\n")
+    expect(existsSync(path.join(cwd, "proj", "elsewhere", "pending"))).toBe(true)
+  })
+})
+
+describe("ccl queue", () => {
+  it("add FILE / --text, list in dispatch order, show; ids and flags land in the frontmatter", () => {
+    const cwd = tempDir()
+    writeFileSync(
+      path.join(cwd, "fix-login.md"),
+      "---\npriority: 1\n# keep this comment\n---\nFix the login bug\n",
+    )
+    const a = runCcl(["queue", "add", "fix-login.md"], { cwd })
+    expect(a).toEqual({ code: 0, stdout: "fix-login\n", stderr: "" })
+    const b = runCcl(
+      [
+        "queue",
+        "add",
+        "--text",
+        "Summarise the logs",
+        "--id",
+        "logs",
+        "--priority",
+        "5",
+        "--preferred-ai",
+        "gemini",
+      ],
+      {
+        cwd,
+      },
+    )
+    expect(b.stdout).toBe("logs\n")
+    const c = runCcl(["queue", "add", "--json", "--needs-claude-code", "-"], { cwd, input: "From stdin\n" })
+    const added = JSON.parse(c.stdout)
+    expect(added.id).toMatch(/^task-\d{8}-\d{6}-[a-z0-9]{4}$/)
+    expect(added.state).toBe("pending")
+    expect(readFileSync(added.path, "utf8")).toBe("---\nneeds_claude_code: true\n---\nFrom stdin\n")
+
+    const list = JSON.parse(runCcl(["queue", "list", "--json", "--state", "pending"], { cwd }).stdout)
+    expect(list.map((t: { id: string }) => t.id)).toEqual(["logs", "fix-login", added.id])
+    const table = runCcl(["queue", "list"], { cwd }).stdout
+    expect(table.split("\n")[0]).toMatch(/^STATE\s+ID/)
+    expect(table).toContain("logs")
+
+    const show = JSON.parse(runCcl(["queue", "show", "logs", "--json"], { cwd }).stdout)
+    expect(show).toMatchObject({
+      id: "logs",
+      state: "pending",
+      frontmatter: { priority: 5, preferred_ai: "gemini" },
+    })
+    expect(show.text).toBe("---\npriority: 5\npreferred_ai: gemini\n---\nSummarise the logs\n")
+    const plain = runCcl(["queue", "show", "fix-login"], { cwd }).stdout
+    expect(plain).toContain("# keep this comment")
+  })
+
+  it("refuses a duplicate id and invalid tasks with exit 2; unknown id with exit 1", () => {
+    const cwd = tempDir()
+    expect(runCcl(["queue", "add", "--text", "x", "--id", "dup"], { cwd }).code).toBe(0)
+    const dup = runCcl(["queue", "add", "--text", "y", "--id", "dup"], { cwd })
+    expect(dup.code).toBe(2)
+    expect(dup.stderr).toContain("already exists in pending/")
+    writeFileSync(path.join(cwd, "bad.md"), "---\ntimeout: soon\n---\nx\n")
+    const bad = runCcl(["queue", "add", "bad.md"], { cwd })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe(
+      'ccl: task bad: frontmatter field "timeout": got "soon", expected a duration such as 90m, 2h or 1h30m',
+    )
+    const badId = runCcl(["queue", "add", "--text", "x", "--id", "../x"], { cwd })
+    expect(badId.code).toBe(2)
+    expect(badId.stderr).toContain("task id")
+    const both = runCcl(["queue", "add", "bad.md", "--text", "x"], { cwd })
+    expect(both.code).toBe(2)
+    const missing = runCcl(["queue", "show", "nope"], { cwd })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("task nope not found")
+  })
+
+  it("an unknown subcommand is a usage error (exit 2)", () => {
+    const cwd = tempDir()
+    const r = runCcl(["queue", "lst"], { cwd })
+    expect(r.code).toBe(2)
+    expect(runCcl(["--help"], { cwd }).code).toBe(0)
+  })
+})
