@@ -156,7 +156,7 @@ describe("TaskQueueFs", () => {
         Effect.flatMap(TaskQueue, (q) => Effect.forEach(ids, (id) => q.claim(id), { concurrency: 8 })),
       )
       const [a, b] = yield* Effect.all([claimAll, claimAll], { concurrency: 2 })
-      ids.forEach((_, i) => expect(Number(a[i]) + Number(b[i])).toBe(1))
+      for (let i = 0; i < ids.length; i++) expect(Number(a[i]) + Number(b[i])).toBe(1)
     })
   })
 
