@@ -48,6 +48,12 @@ if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRej
       const tmp = `${cacheFile}.${process.pid}.tmp`
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
       fs.renameSync(tmp, cacheFile)
+      // Caches of other builds or Node versions are dead weight: drop them.
+      for (const name of fs.readdirSync(path.dirname(cacheFile))) {
+        if (/^ccl-.*\.v8$/.test(name) && name !== path.basename(cacheFile)) {
+          fs.rmSync(path.join(path.dirname(cacheFile), name), { force: true })
+        }
+      }
     } catch {}
   })
 }

@@ -1,6 +1,6 @@
 import * as os from "node:os"
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, Redacted } from "effect"
 import { configErrorText } from "../domain/ConfigErrorText.js"
 import { parseDurationText } from "../domain/DurationText.js"

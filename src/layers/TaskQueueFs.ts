@@ -1,10 +1,10 @@
+import { watch as watchDir } from "node:fs"
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Either, Layer, Option, Schema } from "effect"
 import { DelegationMarker, MARKER_SUFFIX } from "../domain/DelegationMarker.js"
 import { parseTask } from "../domain/Frontmatter.js"
-import { insertSorted } from "../domain/PendingOrder.js"
 import { appendFooter, parseFooter, type ResultFooter, rejectedFooter } from "../domain/ResultFooter.js"
 import { taskIdOfFileName, taskIdProblem } from "../domain/TaskId.js"
 import { AppConfig } from "../services/AppConfig.js"
@@ -21,15 +21,24 @@ import {
   TaskStates,
   type TaskSummary,
 } from "../services/TaskQueue.js"
+import { PendingIndex, readTaskFileSync } from "./PendingIndex.js"
 
 const DIRS = ["tmp", ...TaskStates] as const
+const INGEST_BATCH = 256
+const FULL_SCAN_EVERY_MS = 10_000
+
+export interface TaskQueueFsOptions {
+  /** Follow pending/ with a filesystem watch instead of listing it on every call (long-running processes). */
+  readonly watch?: boolean
+}
+
 const STAGING = /^(pending|done|failed|marker)\.(.+)\.\d+-\d+\.tmp$/
 
 const isReason = (reason: string) => (e: PlatformError) => e._tag === "SystemError" && e.reason === reason
 const decodeMarker = Schema.decodeUnknownEither(Schema.parseJson(DelegationMarker))
 
 /** The task queue on a real filesystem: renames inside one root, temp + fsync + link for every write. */
-export const makeTaskQueueFs = (root: string) =>
+export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const dir = (d: (typeof DIRS)[number]) => path.join(root, d)
@@ -116,14 +125,10 @@ export const makeTaskQueueFs = (root: string) =>
         }
       })
 
-    // In-process index of pending/: files there are never rewritten in place (they arrive by rename),
-    // so a name seen once needs no second read. Only names new since the last scan are read.
-    const index = new Map<string, PendingTask>()
-    let ordered: Array<PendingTask> = []
+    const index = new PendingIndex()
     const scanLock = yield* Effect.makeSemaphore(1)
-    const forget = (id: string) => {
-      if (index.delete(id)) ordered = ordered.filter((t) => t.id !== id)
-    }
+    const forget = (id: string) => index.forget(id)
+    let watching = false
 
     const finish = (id: string, dest: "done" | "failed", footer: ResultFooter) =>
       Effect.gen(function* () {
@@ -156,58 +161,97 @@ export const makeTaskQueueFs = (root: string) =>
         return landed
       })
 
-    const readPending = (name: string, id: string) =>
+    /** Reads new task files into the index in batches; invalid ones go to failed/ with the reason. */
+    const ingest = (fresh: ReadonlyArray<readonly [string, string]>) =>
       Effect.gen(function* () {
-        const p = path.join(dir("pending"), name)
-        const info = yield* fs.stat(p).pipe(Effect.option)
-        const text = yield* readIfExists(p)
-        if (Option.isNone(info) || Option.isNone(text)) return // claimed meanwhile
-        const parsed = parseTask(text.value)
-        if (Either.isLeft(parsed)) {
-          yield* finish(id, "failed", rejectedFooter(parsed.left.reason, new Date())).pipe(
+        const rejected: Array<[string, string]> = []
+        const read: Array<PendingTask> = []
+        for (let i = 0; i < fresh.length; i += INGEST_BATCH) {
+          for (const [name, id] of fresh.slice(i, i + INGEST_BATCH)) {
+            const p = path.join(dir("pending"), name)
+            const file = yield* Effect.try({
+              try: () => readTaskFileSync(p),
+              catch: (e) => new QueueIOError({ op: "read", path: p, message: String(e) }),
+            })
+            if (file === undefined) continue // claimed or removed meanwhile
+            const parsed = parseTask(file.text)
+            if (Either.isLeft(parsed)) {
+              rejected.push([id, parsed.left.reason])
+              continue
+            }
+            const { frontmatter, body } = parsed.right
+            index.add({
+              id,
+              priority: frontmatter.priority ?? 0,
+              enqueuedAt: file.mtimeMs,
+              frontmatter,
+              body,
+            })
+          }
+          if (i + INGEST_BATCH < fresh.length) yield* Effect.yieldNow()
+        }
+        index.addMany(read)
+        for (const [id, reason] of rejected) {
+          yield* finish(id, "failed", rejectedFooter(reason, new Date())).pipe(
             Effect.catchTag("TaskNotFound", () => Effect.void),
-            Effect.tap(() => Effect.logWarning(`task ${id} moved to failed/: ${parsed.left.reason}`)),
+            Effect.tap(() => Effect.logWarning(`task ${id} moved to failed/: ${reason}`)),
           )
-          return
         }
-        const task: PendingTask = {
-          id,
-          priority: parsed.right.frontmatter.priority ?? 0,
-          enqueuedAt: Option.getOrElse(info.value.mtime, () => new Date(0)).getTime(),
-          frontmatter: parsed.right.frontmatter,
-          body: parsed.right.body,
-        }
-        index.set(id, task)
-        insertSorted(ordered, task)
       })
+
+    /** Names a watch reported: only those are looked at. */
+    const applyChanges = Effect.gen(function* () {
+      const fresh: Array<readonly [string, string]> = []
+      for (const name of index.takeChanged()) {
+        if (name.endsWith(MARKER_SUFFIX)) {
+          const id = name.slice(0, -MARKER_SUFFIX.length)
+          index.setDelegated(id, yield* existsPath(markerPath(id)))
+          continue
+        }
+        const id = taskIdOfFileName(name)
+        if (id === undefined) continue
+        if (!(yield* existsPath(taskPath("pending", id)))) index.forget(id)
+        else if (!index.has(id)) fresh.push([name, id])
+      }
+      return fresh
+    })
 
     const listPending = scanLock.withPermits(1)(
       Effect.gen(function* () {
-        const names = yield* readDir("pending")
-        const present = new Set<string>()
-        const delegated = new Set<string>()
-        const fresh: Array<[string, string]> = []
-        for (const name of names) {
-          if (name.endsWith(MARKER_SUFFIX)) {
-            delegated.add(name.slice(0, -MARKER_SUFFIX.length))
-            continue
-          }
-          const id = taskIdOfFileName(name)
-          if (id === undefined) continue
-          present.add(id)
-          if (!index.has(id)) fresh.push([name, id])
-        }
-        if (index.size > present.size - fresh.length) {
-          for (const id of index.keys()) if (!present.has(id)) index.delete(id)
-          ordered = ordered.filter((t) => index.has(t.id))
-        }
-        yield* Effect.forEach(fresh, ([name, id]) => readPending(name, id), {
-          concurrency: 16,
-          discard: true,
-        })
-        return delegated.size === 0 ? ordered.slice() : ordered.filter((t) => !delegated.has(t.id))
+        const now = performance.now()
+        const full = !watching || index.lastFullScan === 0 || now - index.lastFullScan > FULL_SCAN_EVERY_MS
+        if (full) index.takeChanged() // the listing below covers them; later events stay for the next call
+        const fresh = full ? index.reconcile(yield* readDir("pending"), now) : yield* applyChanges
+        yield* ingest(fresh)
+        return index.list()
       }),
     )
+
+    // Incremental updates from inotify; a full listing still runs every FULL_SCAN_EVERY_MS as a safety net,
+    // and after any watch failure (or when the folders cannot be made yet: listPending will say why).
+    // node's fs.watch registers synchronously, so no event between this point and the first scan is lost
+    // (the platform's watch Stream registers later, asynchronously).
+    if (
+      options.watch &&
+      (yield* ensureDirs.pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false),
+      ))
+    ) {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const watcher = watchDir(dir("pending"), (_event, name) => {
+            if (name) index.noteChanged(name.toString())
+          })
+          watcher.on("error", () => {
+            watching = false
+          })
+          watching = true
+          return watcher
+        }),
+        (watcher) => Effect.sync(() => watcher.close()),
+      )
+    }
 
     const summaries = (state: TaskState) =>
       Effect.gen(function* () {
@@ -437,7 +481,8 @@ export const makeTaskQueueFs = (root: string) =>
   })
 
 /** The real queue at `root`. */
-export const TaskQueueFs = (root: string) => Layer.effect(TaskQueue, makeTaskQueueFs(root))
+export const TaskQueueFs = (root: string, options?: TaskQueueFsOptions) =>
+  Layer.scoped(TaskQueue, makeTaskQueueFs(root, options))
 
 /** The real queue at the configured root. */
 export const TaskQueueFromConfig = Layer.unwrapEffect(

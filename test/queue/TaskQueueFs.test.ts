@@ -1,7 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs"
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
 import { SystemError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
@@ -410,4 +419,45 @@ describe("TaskQueueFs when the disk is full", () => {
       })
     },
   )
+})
+
+describe("TaskQueueFs with a watch on pending/ (the daemon's mode)", () => {
+  const watched = (root: string) =>
+    TaskQueueFs(root, { watch: true }).pipe(Layer.provide(NodeFileSystem.layer))
+  const settle = Effect.sleep("150 millis")
+
+  it.live("sees tasks renamed in, claimed and delegated by other processes", () => {
+    const root = path.join(tempDir(), "q")
+    return Effect.gen(function* () {
+      const q = yield* TaskQueue
+      yield* q.enqueue("mine", "x\n")
+      expect((yield* q.listPending).map((t) => t.id)).toEqual(["mine"])
+      // Another writer: stage and rename in, as `ccl queue add` in another process does.
+      writeFileSync(path.join(root, "tmp", "theirs.md"), "---\npriority: 5\n---\ny\n")
+      renameSync(path.join(root, "tmp", "theirs.md"), path.join(root, "pending", "theirs.md"))
+      yield* settle
+      expect((yield* q.listPending).map((t) => t.id)).toEqual(["theirs", "mine"])
+      // Another process claims "theirs" and delegates "mine".
+      renameSync(path.join(root, "pending", "theirs.md"), path.join(root, "active", "theirs.md"))
+      writeFileSync(path.join(root, "pending", "mine.md.delegated"), JSON.stringify(marker("mine")))
+      yield* settle
+      expect(yield* q.listPending).toEqual([])
+      rmSync(path.join(root, "pending", "mine.md.delegated"))
+      yield* settle
+      expect((yield* q.listPending).map((t) => t.id)).toEqual(["mine"])
+    }).pipe(Effect.provide(watched(root)))
+  })
+
+  it.live("a bad file arriving while watched goes to failed/", () => {
+    const root = path.join(tempDir(), "q")
+    return Effect.gen(function* () {
+      const q = yield* TaskQueue
+      expect(yield* q.listPending).toEqual([])
+      writeFileSync(path.join(root, "tmp", "x"), "---\nneeds_claude_code: perhaps\n---\n")
+      renameSync(path.join(root, "tmp", "x"), path.join(root, "pending", "late-bad.md"))
+      yield* settle
+      expect(yield* q.listPending).toEqual([])
+      expect(readdirSync(path.join(root, "failed"))).toEqual(["late-bad.md"])
+    }).pipe(Effect.provide(watched(root)))
+  })
 })

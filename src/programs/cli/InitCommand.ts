@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect } from "effect"
 import { EXAMPLE_CONFIG } from "../../domain/Settings.js"
 import { loadSettings } from "../../layers/AppConfigLive.js"
@@ -34,8 +34,7 @@ export const initCommand = Command.make(
       )
       yield* Console.log(written ? `wrote ${file}` : `kept ${file} (it already exists)`)
       const settings = yield* loadSettings({ file, env: process.env, cwd: root })
-      const queue = yield* makeTaskQueueFs(settings.queue)
-      yield* queue.counts
+      yield* Effect.scoped(Effect.flatMap(makeTaskQueueFs(settings.queue), (queue) => queue.counts))
       yield* fs.makeDirectory(settings.state, { recursive: true, mode: 0o700 }).pipe(
         Effect.zipRight(fs.chmod(settings.state, 0o700)),
         Effect.mapError((e) => failure(`cannot create ${settings.state}: ${e.message}`)),

@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Layer, Option } from "effect"
 import { parseTask } from "../../domain/Frontmatter.js"
 import { parseFooter } from "../../domain/ResultFooter.js"

@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Either, Option } from "effect"
 import { parseTask } from "../../domain/Frontmatter.js"
 import { frontmatterFromStrings, providerWord } from "../../domain/Route.js"
