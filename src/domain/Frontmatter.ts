@@ -29,11 +29,11 @@ const field = <A, I>(schema: Schema.Schema<A, I>, expected: string) =>
     { exact: true },
   )
 
-/** Milliseconds from a duration text such as `2h` or `90m`. */
-const TimeoutMs = Schema.transformOrFail(Schema.String, Schema.Number, {
+/** Milliseconds from a duration text such as `2h` or `90m`; a bare number is seconds. */
+const TimeoutMs = Schema.transformOrFail(Schema.Union(Schema.String, Schema.Number), Schema.Number, {
   strict: true,
   decode: (s, _, ast) => {
-    const ms = parseDurationText(s)
+    const ms = parseDurationText(String(s))
     return ms === undefined || ms <= 0
       ? ParseResult.fail(new ParseResult.Type(ast, s))
       : ParseResult.succeed(ms)
@@ -68,7 +68,7 @@ export class TaskFormatError {
 }
 
 const OPEN = /^---[ \t]*\r?\n/
-const OPEN_OTHER_LANGUAGE = /^---([A-Za-z0-9_-]+)[ \t]*\r?\n/
+const OPEN_OTHER_LANGUAGE = /^---([A-Za-z][A-Za-z0-9_-]*)[ \t]*\r?\n/
 const CLOSE = /^(?:---|\.\.\.)[ \t]*$/
 
 /** Splits `---` frontmatter from the body. Text without an opening `---` line is all body. */

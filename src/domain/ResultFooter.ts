@@ -34,7 +34,8 @@ const KEYS = [
 ] as const
 
 /** Values are single lines: newlines and control bytes would break the `- key: value` format. */
-const oneLine = (s: string): string => s.replace(/[\r\n\t]+/g, " ").replace(/[\x00-\x1f\x7f]/g, "")
+const oneLine = (s: string): string =>
+  s.replace(/[\r\n\t\u0085\u2028\u2029]+/g, " ").replace(/[\x00-\x1f\x7f]/g, "")
 
 /** Renders the footer block, starting with a newline so it can be appended to any text. */
 export const renderFooter = (footer: ResultFooter): string => {

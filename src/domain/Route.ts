@@ -53,7 +53,7 @@ export const decide = (fm: Frontmatter, settings: RouterSettings): Decision => {
       ? remote(5, fm.preferred_ai, `preferred_ai is ${fm.preferred_ai}`)
       : local(
           6,
-          `preferred_ai "${fm.preferred_ai}" is not a known provider (${settings.providers.join(", ")}): running locally to be safe`,
+          `preferred_ai ${JSON.stringify(fm.preferred_ai)} is not a known provider (${settings.providers.join(", ")}): running locally to be safe`,
         )
   }
   if (fm.allow_delegation === true && fm.complexity_hint !== undefined) {
@@ -62,7 +62,7 @@ export const decide = (fm: Frontmatter, settings: RouterSettings): Decision => {
       ? remote(7, provider, `complexity_hint ${fm.complexity_hint} maps to ${provider}`)
       : local(
           7,
-          `complexity_hint ${fm.complexity_hint} maps to "${provider}", which is not a known provider: running locally to be safe`,
+          `complexity_hint ${fm.complexity_hint} maps to ${JSON.stringify(provider)}, which is not a known provider: running locally to be safe`,
         )
   }
   return local(8, "no delegation requested")

@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import { Document, parseDocument } from "yaml"
+import { Document, isMap, parseDocument } from "yaml"
 import { splitFrontmatter, TaskFormatError } from "./Frontmatter.js"
 
 /**
@@ -19,6 +19,9 @@ export const setFrontmatterFields = (
       )
     }
     if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents
+    if (!isMap(doc.contents)) {
+      return Either.left(new TaskFormatError('frontmatter must be a YAML mapping of "key: value" lines'))
+    }
     for (const [key, value] of Object.entries(fields)) doc.set(key, value)
     return Either.right(`---\n${doc.toString({ lineWidth: 0 })}---\n${body}`)
   })

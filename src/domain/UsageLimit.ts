@@ -8,10 +8,17 @@ export interface UsageLimitHit {
   readonly resetAt: Date | undefined
 }
 
-// Hit forms (DESIGN.md "Usage-limit screens"). The non-limits ("You've used 90% of your weekly limit",
-// "Approaching usage limit", "not your usage limit") match none of these.
-const HIT = [/you['’]ve hit your [\w\s-]*limit/i, /\blimit reached\b/i]
-const EPOCH = /usage limit reached\|(\d{9,11})/i
+// Hit forms (DESIGN.md "Usage-limit screens"), anchored at the start of a line once Claude Code's bullets and
+// box characters are stripped, so a prompt echoed on screen ("> fix 'connection limit reached'") is no hit.
+// The non-limits ("You've used 90% of your weekly limit", "Approaching usage limit", "not your usage limit")
+// match none of these.
+const HIT = [
+  /^you['’]ve hit your [\w\s-]*limit\b/i,
+  /^claude (?:ai )?usage limit reached\b/i,
+  /^[\w-]+(?: [\w-]+)? limit reached\s*[∙·•|-]/i,
+]
+const EPOCH = /^claude ai usage limit reached\|(\d{9,11})/i
+const UI_PREFIX = /^[\s⎿●⏺│┃╭╰─⎯*✻✳·•]*/u
 const RESET =
   /\breset(?:s| at)\s+(?:at\s+)?(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(?:at\s+)?)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?:\s*\(([^)\s]+)\))?/i
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -57,7 +64,7 @@ const resetFrom = (line: string, now: number, localZone: string): Date | undefin
 export const detectUsageLimit = (text: string, now: number, localZone: string): UsageLimitHit | undefined => {
   const lines = text.split(/\r?\n/)
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!.trim()
+    const line = lines[i]!.replace(UI_PREFIX, "").trim()
     const epoch = EPOCH.exec(line)
     if (epoch !== null) return { line, resetAt: new Date(Number(epoch[1]) * 1000) }
     if (HIT.some((re) => re.test(line))) {
