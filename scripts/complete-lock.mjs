@@ -13,7 +13,8 @@ const platformOf = (name) => {
   const os = parts.find((p) => OS.includes(p))
   const cpu = parts.find((p) => CPU.includes(p))
   if (os === undefined || cpu === undefined) return undefined
-  const libc = os === "linux" ? (parts.includes("musl") || parts.includes("musleabihf") ? "musl" : "glibc") : undefined
+  const libc =
+    os === "linux" ? (parts.includes("musl") || parts.includes("musleabihf") ? "musl" : "glibc") : undefined
   return { os, cpu, libc }
 }
 
@@ -22,7 +23,8 @@ const added = []
 for (const [key, entry] of Object.entries(lock.packages)) {
   for (const [name, spec] of Object.entries(entry.optionalDependencies ?? {})) {
     const at = `node_modules/${name}`
-    if (lock.packages[at] !== undefined || (key !== "" && lock.packages[`${key}/${at}`] !== undefined)) continue
+    if (lock.packages[at] !== undefined || (key !== "" && lock.packages[`${key}/${at}`] !== undefined))
+      continue
     const platform = platformOf(name)
     if (platform === undefined || !/^\d+\.\d+\.\d+$/.test(spec)) continue
     lock.packages[at] = {
@@ -36,6 +38,10 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     added.push(`${name}@${spec}`)
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)))
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+)
 writeFileSync("package-lock.json", `${JSON.stringify(lock, null, 2)}\n`)
-console.log(added.length === 0 ? "package-lock.json: complete" : `package-lock.json: added ${added.join(", ")}`)
+console.log(
+  added.length === 0 ? "package-lock.json: complete" : `package-lock.json: added ${added.join(", ")}`,
+)
