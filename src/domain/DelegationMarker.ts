@@ -8,6 +8,8 @@ export const DelegationMarker = Schema.Struct({
   job_id: Schema.NullOr(Schema.String),
   submitted_at: Schema.String,
   state: Schema.Literal("delegated_to_secutools"),
+  /** When the reaper gives up on the job (the task's timeout, else delegation.deadline). */
+  deadline_at: Schema.optional(Schema.String),
 })
 export type DelegationMarker = typeof DelegationMarker.Type
 

@@ -1,5 +1,6 @@
 import type { Redacted } from "effect"
 import type { ComplexityHint } from "./Frontmatter.js"
+import type { RetryPolicy } from "./RetryPolicy.js"
 
 /** Everything ccl is configured with, resolved: absolute paths, durations in ms (DESIGN.md "Configuration"). */
 export interface Settings {
@@ -28,6 +29,8 @@ export interface Settings {
     readonly pollMs: number
     readonly deadlineMs: number
     readonly concurrency: number
+    /** How each call to secutools is retried. */
+    readonly retry: RetryPolicy
   }
   readonly watchdog: { readonly staleAfterMs: number; readonly everyMs: number }
   readonly api: {
@@ -77,7 +80,14 @@ delegation:                     # on when SECUTOOLS_API_KEY is set
   complexity: { low: gpu, medium: gemini, high: claude-api }
   poll: 10s
   deadline: 2h
-  concurrency: 16
+  concurrency: 16               # jobs polled at once by the reaper
+  retry:                        # each call: full-jitter backoff, Retry-After as a floor
+    attempts: 6
+    base: 500ms
+    cap: 30s
+    retry_after_cap: 5m
+    attempt_timeout: 15s
+    deadline: 2m
 
 watchdog:
   stale_after: 2h

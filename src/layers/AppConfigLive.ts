@@ -5,6 +5,7 @@ import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, Red
 import { configErrorText } from "../domain/ConfigErrorText.js"
 import { parseDurationText } from "../domain/DurationText.js"
 import { parseYaml } from "../domain/Frontmatter.js"
+import { defaultRetryPolicy } from "../domain/RetryPolicy.js"
 import type { Settings } from "../domain/Settings.js"
 import { AppConfig, ConfigInvalid } from "../services/AppConfig.js"
 
@@ -27,7 +28,7 @@ const KNOWN: Record<string, ReadonlyArray<string> | null> = {
   dedicated: null,
   accounts: null,
   shared: ["root", "required"],
-  delegation: ["url", "providers", "complexity", "poll", "deadline", "concurrency"],
+  delegation: ["url", "providers", "complexity", "poll", "deadline", "concurrency", "retry"],
   watchdog: ["stale_after", "every"],
   api: ["host", "port"],
 }
@@ -130,6 +131,17 @@ const settingsConfig = Config.all({
       pollMs: durationMs("poll", "10s"),
       deadlineMs: durationMs("deadline", "2h"),
       concurrency: positiveInt("concurrency", 16),
+      retry: Config.nested(
+        Config.all({
+          attempts: positiveInt("attempts", defaultRetryPolicy.attempts),
+          baseMs: durationMs("base", `${defaultRetryPolicy.baseMs}ms`),
+          capMs: durationMs("cap", `${defaultRetryPolicy.capMs}ms`),
+          retryAfterCapMs: durationMs("retry_after_cap", `${defaultRetryPolicy.retryAfterCapMs}ms`),
+          attemptTimeoutMs: durationMs("attempt_timeout", `${defaultRetryPolicy.attemptTimeoutMs}ms`),
+          deadlineMs: durationMs("deadline", `${defaultRetryPolicy.deadlineMs}ms`),
+        }),
+        "retry",
+      ),
     }),
     "delegation",
   ),

@@ -21,6 +21,7 @@ import {
   TaskStates,
   type TaskSummary,
 } from "../services/TaskQueue.js"
+import { failpoint } from "./failpoint.js"
 import { PendingIndex, readTaskFileSync } from "./PendingIndex.js"
 
 const DIRS = ["tmp", ...TaskStates] as const
@@ -155,6 +156,7 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         yield* writeDurable(staging, appendFooter(source.text, footer))
         const landed = yield* linkNoClobber(staging, final)
         yield* syncDir(dir(dest))
+        yield* failpoint(`queue:${dest}-linked`)
         yield* removeIfExists(staging)
         yield* removeIfExists(source.path)
         forget(id)
@@ -450,6 +452,10 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
             .pipe(Effect.mapError(io("rename", markerPath(marker.task_id))))
         }),
       removeMarker: (id) => removeIfExists(markerPath(id)),
+      quarantineMarker: (id) => {
+        const aside = `${markerPath(id)}.corrupt.${new Date().toISOString().replace(/[:.]/g, "-")}`
+        return fs.rename(markerPath(id), aside).pipe(Effect.as(aside), Effect.mapError(io("rename", markerPath(id))))
+      },
       listMarkers: Effect.map(readDir("pending"), (names) =>
         names.filter((n) => n.endsWith(MARKER_SUFFIX)).map((n) => n.slice(0, -MARKER_SUFFIX.length)),
       ),

@@ -102,6 +102,11 @@ export const makeTaskQueueMemory = (seed: ReadonlyArray<{ id: string; text: stri
       readMarker: (id) => Effect.sync(() => Option.fromNullable(markers.get(id))),
       updateMarker: (marker) => Effect.sync(() => void markers.set(marker.task_id, marker)),
       removeMarker: (id) => Effect.sync(() => void markers.delete(id)),
+      quarantineMarker: (id) =>
+        Effect.sync(() => {
+          markers.delete(id)
+          return `memory://pending/${id}.md.delegated.corrupt`
+        }),
       listMarkers: Effect.sync(() => [...markers.keys()]),
       get: (id) =>
         Effect.sync(() => {

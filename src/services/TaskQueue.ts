@@ -108,6 +108,8 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     /** Rewrites a marker atomically (temp + rename). */
     readonly updateMarker: (marker: DelegationMarker) => Effect.Effect<void, QueueIOError>
     readonly removeMarker: (id: string) => Effect.Effect<void, QueueIOError>
+    /** Moves an unreadable marker aside (`<id>.md.delegated.corrupt.<time>`) and returns its new path. */
+    readonly quarantineMarker: (id: string) => Effect.Effect<string, QueueIOError>
     /** Ids of every task with a marker. */
     readonly listMarkers: Effect.Effect<ReadonlyArray<string>, QueueIOError>
     readonly get: (id: string) => Effect.Effect<Option.Option<StoredTask>, QueueIOError>

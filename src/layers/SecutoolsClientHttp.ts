@@ -1,0 +1,162 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Duration, Effect, Either, Layer, Random, type Redacted, Ref, Schedule, Schema } from "effect"
+import { isTerminal, Job, type JobRequest, SubmitAccepted } from "../domain/Job.js"
+import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay } from "../domain/RetryPolicy.js"
+import {
+  SecutoolsClient,
+  SecutoolsDecodeError,
+  type SecutoolsError,
+  SecutoolsHttpError,
+  SecutoolsTimeout,
+  SecutoolsTransportError,
+} from "../services/SecutoolsClient.js"
+
+export interface SecutoolsHttpOptions {
+  /** Base URL; `/v1/jobs` is appended. */
+  readonly url: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly policy: RetryPolicy
+}
+
+const isRetryable = (e: SecutoolsError): boolean =>
+  e._tag === "SecutoolsTransportError" || (e._tag === "SecutoolsHttpError" && e.retryable)
+
+/**
+ * The named retry policy as a Schedule: retryable errors only, at most `attempts - 1` retries, each after a
+ * full-jitter backoff with the server's Retry-After as a floor.
+ */
+export const retrySchedule = (policy: RetryPolicy) =>
+  Schedule.identity<SecutoolsError>().pipe(
+    Schedule.whileInput(isRetryable),
+    Schedule.zipWith(Schedule.count, (error, retry) => ({ error, retry })),
+    Schedule.intersect(Schedule.recurs(Math.max(0, policy.attempts - 1))),
+    Schedule.addDelayEffect(([{ error, retry }]) =>
+      Effect.map(Random.next, (random) =>
+        Duration.millis(
+          retryDelay(policy, retry, random, error._tag === "SecutoolsHttpError" ? error.retryAfterMs : undefined),
+        ),
+      ),
+    ),
+  )
+
+/** The server's message from an error body (`{"error": ...}` or `{"message": ...}`), one line, bounded. */
+const serverMessage = (body: string, status: number): string => {
+  let text = body
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown }
+    const m = json.error ?? json.message
+    if (typeof m === "string") text = m
+  } catch {}
+  const line = text.replace(/\s+/g, " ").trim().slice(0, 300)
+  return line === "" ? `HTTP ${status}` : line
+}
+
+const transportMessage = (e: HttpClientError.HttpClientError): string =>
+  `${e.reason === "Transport" ? "no answer" : e.reason} from ${e.request.method} ${e.request.url}${
+    e._tag === "RequestError" && e.cause instanceof Error ? `: ${e.cause.message}` : ""
+  }`
+
+/** secutools over HTTP: bearer auth, Idempotency-Key on submit, Schema-decoded bodies, retries per policy. */
+export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
+  Effect.gen(function* () {
+    const base = options.url.replace(/\/+$/, "")
+    const http = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(base),
+          HttpClientRequest.bearerToken(options.apiKey),
+          HttpClientRequest.acceptJson,
+        ),
+      ),
+    )
+    const retries = yield* Ref.make(0)
+    const { policy } = options
+
+    const decodeBody =
+      <A, I>(schema: Schema.Schema<A, I>) =>
+      (response: HttpClientResponse.HttpClientResponse) =>
+        Effect.gen(function* () {
+          const body = yield* response.text.pipe(
+            Effect.mapError((e) => new SecutoolsTransportError({ message: transportMessage(e) })),
+          )
+          if (response.status < 200 || response.status > 299) {
+            return yield* new SecutoolsHttpError({
+              status: response.status,
+              message: serverMessage(body, response.status),
+              retryable: isRetryableStatus(response.status),
+              retryAfterMs: parseRetryAfter(response.headers["retry-after"], Date.now()),
+            })
+          }
+          const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(body)
+          if (Either.isLeft(decoded)) {
+            const first = decoded.left.message.split("\n")[0]
+            return yield* new SecutoolsDecodeError({
+              message: `unexpected body from ${response.request.method} ${response.request.url}: ${first}`,
+            })
+          }
+          return decoded.right
+        })
+
+    /** One try (bounded by the per-attempt timeout), retried per policy, bounded by the overall deadline. */
+    const call = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
+      let tries = 0
+      const countRetry = Effect.suspend(() => (tries++ > 0 ? Ref.update(retries, (n) => n + 1) : Effect.void))
+      return countRetry.pipe(
+        Effect.zipRight(http.execute(request)),
+        Effect.mapError((e) => new SecutoolsTransportError({ message: transportMessage(e) })),
+        Effect.flatMap(decodeBody(schema)),
+        Effect.timeoutFail({
+          duration: Duration.millis(policy.attemptTimeoutMs),
+          onTimeout: () =>
+            new SecutoolsTransportError({
+              message: `no answer from ${request.method} ${base}${request.url} within ${policy.attemptTimeoutMs} ms`,
+            }),
+        }),
+        Effect.retry(retrySchedule(policy)),
+        Effect.timeoutFail({
+          duration: Duration.millis(policy.deadlineMs),
+          onTimeout: () =>
+            new SecutoolsTimeout({ message: `${request.method} ${base}${request.url}: gave up after ${policy.deadlineMs} ms` }),
+        }),
+      )
+    }
+
+    const getJob = (jobId: string) => call(HttpClientRequest.get(`/v1/jobs/${encodeURIComponent(jobId)}`), Job)
+
+    return SecutoolsClient.of({
+      submitJob: (request: JobRequest) =>
+        call(
+          HttpClientRequest.post("/v1/jobs").pipe(
+            HttpClientRequest.setHeader("Idempotency-Key", request.idempotencyKey),
+            HttpClientRequest.bodyUnsafeJson({
+              provider: request.provider,
+              prompt: request.prompt,
+              metadata: request.metadata,
+            }),
+          ),
+          SubmitAccepted,
+        ),
+      getJob,
+      waitForResult: (jobId, { intervalMs, timeoutMs }) => {
+        const poll: Effect.Effect<Job, SecutoolsError> = Effect.flatMap(getJob(jobId), (job) =>
+          isTerminal(job.status)
+            ? Effect.succeed(job)
+            : Effect.zipRight(Effect.sleep(Duration.millis(intervalMs)), Effect.suspend(() => poll)),
+        )
+        return poll.pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(timeoutMs),
+            onTimeout: () => new SecutoolsTimeout({ message: `job ${jobId} not finished after ${timeoutMs} ms` }),
+          }),
+        )
+      },
+      retries: Ref.get(retries),
+    })
+  })
+
+/** SecutoolsClient over HTTP; provide an HttpClient (FetchHttpClient.layer in the CLI). */
+export const SecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
+  Layer.effect(SecutoolsClient, makeSecutoolsClientHttp(options))
