@@ -1,3 +1,4 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -5,7 +6,9 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Duration, Effect, Either, Layer, Random, type Redacted, Ref, Schedule, Schema } from "effect"
 import { isTerminal, Job, type JobRequest, SubmitAccepted } from "../domain/Job.js"
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay } from "../domain/RetryPolicy.js"
+import { AppConfig } from "../services/AppConfig.js"
 import {
+  DelegationDisabled,
   SecutoolsClient,
   SecutoolsDecodeError,
   type SecutoolsError,
@@ -160,3 +163,14 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
 /** SecutoolsClient over HTTP; provide an HttpClient (FetchHttpClient.layer in the CLI). */
 export const SecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
   Layer.effect(SecutoolsClient, makeSecutoolsClientHttp(options))
+
+/** The configured client: over fetch (Node's built-in), failing with DelegationDisabled when no key is set. */
+export const SecutoolsClientFromConfig = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const { delegation } = yield* AppConfig
+    if (delegation.apiKey === undefined) return yield* new DelegationDisabled()
+    return SecutoolsClientHttp({ url: delegation.url, apiKey: delegation.apiKey, policy: delegation.retry }).pipe(
+      Layer.provide(FetchHttpClient.layer),
+    )
+  }),
+)

@@ -23,6 +23,13 @@ export class SecutoolsTimeout extends Data.TaggedError("SecutoolsTimeout")<{ rea
 
 export type SecutoolsError = SecutoolsHttpError | SecutoolsTransportError | SecutoolsDecodeError | SecutoolsTimeout
 
+/** Delegation was asked for but no API key is configured. */
+export class DelegationDisabled extends Data.TaggedError("DelegationDisabled")<{}> {
+  override get message() {
+    return "delegation is off: set SECUTOOLS_API_KEY (and SECUTOOLS_URL or delegation.url in ccl.yaml)"
+  }
+}
+
 /** One line for humans; never holds the API key (errors are built from statuses and server messages only). */
 export const describeSecutoolsError = (e: SecutoolsError): string =>
   e._tag === "SecutoolsHttpError" ? `secutools answered ${e.status}: ${e.message}` : `secutools: ${e.message}`

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 
@@ -30,4 +30,37 @@ export const runCcl = (
     timeout: 20_000,
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/**
+ * Like runCcl, without blocking the event loop: for tests whose servers (the mock secutools) live in this
+ * process. `signal` is set when the child was killed (crash tests).
+ */
+export const runCclAsync = (
+  args: ReadonlyArray<string>,
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult & { readonly signal: NodeJS.Signals | null }> => {
+  if (!existsSync(CCL)) throw new Error(`${CCL} is missing: run "npm run build" (npm test does it)`)
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: options.cwd,
+    CCL_CACHE_DIR: path.join(options.cwd, ".cache"),
+    ...options.env,
+  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CCL, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
 }

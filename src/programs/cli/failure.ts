@@ -33,6 +33,23 @@ export const describeError = (error: unknown): { readonly line: string; readonly
       return { line: `task ${e.id} not found in ${e.where}`, code: 1 }
     case "QueueIOError":
       return { line: `cannot ${e.op} ${e.path}: ${e.message}`, code: 1 }
+    case "DelegationDisabled":
+      return { line: "delegation is off: set SECUTOOLS_API_KEY (and SECUTOOLS_URL or delegation.url in ccl.yaml)", code: 2 }
+    case "SecutoolsHttpError":
+      return { line: `secutools answered ${e.status}: ${e.message}`, code: 1 }
+    case "SecutoolsTransportError":
+    case "SecutoolsDecodeError":
+    case "SecutoolsTimeout":
+      return { line: `secutools: ${e.message}`, code: 1 }
+    case "AlreadyClaimed":
+      return { line: `task ${e.id} is already delegated or no longer pending`, code: 1 }
+    case "SubmitRejected":
+      return { line: `task ${e.id} rejected, moved to failed/: ${e.message}`, code: 1 }
+    case "SubmitDeferred":
+      return {
+        line: `task ${e.id}: ${e.message}; its marker keeps the idempotency key and "ccl delegate reap" submits it again`,
+        code: 1,
+      }
     case "MarkerCorrupt":
       return {
         line: `delegation marker ${e.path} is corrupt (${e.reason}): move it aside and resubmit`,
