@@ -40,10 +40,10 @@ export const makeDelegation = Effect.gen(function* () {
   /** Moves the task to failed/ with `error`, then drops the marker (in that order: recovery finishes either). */
   const failTask = (marker: DelegationMarker, error: string) =>
     queue.fail(marker.task_id, footer(marker, { status: "failed", error })).pipe(
-      Effect.catchTag("TaskNotFound", () => Effect.void),
-      Effect.zipRight(queue.removeMarker(marker.task_id)),
       Effect.zipRight(bump("failed")),
       Effect.tap(() => Effect.logWarning(`delegated task ${marker.task_id} failed: ${error}`)),
+      Effect.catchTag("TaskNotFound", () => Effect.void), // filed already; only the marker was left
+      Effect.zipRight(queue.removeMarker(marker.task_id)),
     )
 
   /** POST with the marker's key; the marker is rewritten with the job id. */
@@ -99,6 +99,13 @@ export const makeDelegation = Effect.gen(function* () {
       return { task_id: task.id, job_id: updated.job_id!, provider }
     })
 
+  /** The task left pending/ (finished, or moved by hand): only the marker's removal was interrupted. */
+  const dropStaleMarker = (id: string, task: Option.Option<{ readonly state: string }>) =>
+    Effect.as(
+      queue.removeMarker(id),
+      (Option.isSome(task) && task.value.state === "done" ? "completed" : "failed") as "completed" | "failed",
+    )
+
   const finishJob = (marker: DelegationMarker, job: Job) =>
     job.status === "completed"
       ? queue
@@ -112,9 +119,9 @@ export const makeDelegation = Effect.gen(function* () {
             }),
           )
           .pipe(
-            Effect.catchTag("TaskNotFound", () => Effect.void),
-            Effect.zipRight(queue.removeMarker(marker.task_id)),
             Effect.zipRight(bump("completed")),
+            Effect.catchTag("TaskNotFound", () => Effect.void), // filed already; only the marker was left
+            Effect.zipRight(queue.removeMarker(marker.task_id)),
           )
       : failTask(marker, `job ${job.status}${job.error === undefined ? "" : `: ${job.error}`}`)
 
@@ -143,14 +150,10 @@ export const makeDelegation = Effect.gen(function* () {
       )
       if (Option.isNone(read)) return "failed"
       const marker = read.value
-      const task = yield* queue.get(id)
-      if (Option.isNone(task) || task.value.state !== "pending") {
-        // Finished (or moved) already; only the marker's removal was interrupted.
-        yield* queue.removeMarker(id)
-        return Option.isSome(task) && task.value.state === "done" ? "completed" : "failed"
-      }
       const pastDeadline = marker.deadline_at !== undefined && Date.now() > Date.parse(marker.deadline_at)
       if (marker.job_id === null) {
+        const task = yield* queue.get(id)
+        if (Option.isNone(task) || task.value.state !== "pending") return yield* dropStaleMarker(id, task)
         if (pastDeadline) {
           yield* failTask(marker, `not accepted by secutools before its deadline ${marker.deadline_at}`)
           return "failed"

@@ -145,16 +145,24 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         }
         if (source === undefined) return yield* new TaskNotFound({ id, where: "active/ or pending/" })
         const final = taskPath(dest, id)
-        // A previous attempt already wrote this exact result: finish its move instead of writing a second copy.
-        const existing = yield* readIfExists(final)
-        if (Option.isSome(existing) && parseFooter(existing.value)?.original === source.text) {
-          yield* removeIfExists(source.path)
-          forget(id)
-          return final
-        }
         const staging = stagingPath(dest, id)
         yield* writeDurable(staging, appendFooter(source.text, footer))
-        const landed = yield* linkNoClobber(staging, final)
+        const linked = yield* fs.link(staging, final).pipe(
+          Effect.as(true),
+          Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed(false)),
+          Effect.mapError(io("link", final)),
+        )
+        if (!linked) {
+          // A previous attempt already filed this very task: finish its move instead of writing a second copy.
+          const existing = yield* readIfExists(final)
+          if (Option.isSome(existing) && parseFooter(existing.value)?.original === source.text) {
+            yield* removeIfExists(staging)
+            yield* removeIfExists(source.path)
+            forget(id)
+            return final
+          }
+        }
+        const landed = linked ? final : yield* linkNoClobber(staging, final)
         yield* syncDir(dir(dest))
         yield* failpoint(`queue:${dest}-linked`)
         yield* removeIfExists(staging)

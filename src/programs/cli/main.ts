@@ -3,15 +3,23 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit } from "effect"
 import { makeDecideCommand } from "./DecideCommand.js"
+import { delegateCommand } from "./DelegateCommand.js"
 import { toExitCode } from "./failure.js"
 import { initCommand } from "./InitCommand.js"
+import { mockSecutoolsCommand } from "./MockSecutoolsCommand.js"
 import { queueCommand } from "./QueueCommand.js"
 
 export const VERSION = "0.1.0"
 
 export const cclCommand = Command.make("ccl").pipe(
   Command.withDescription("Claude Code pool: task queue, routing, account failover, delegation"),
-  Command.withSubcommands([initCommand, queueCommand, makeDecideCommand("decide")]),
+  Command.withSubcommands([
+    initCommand,
+    queueCommand,
+    makeDecideCommand("decide"),
+    delegateCommand,
+    mockSecutoolsCommand,
+  ]),
 )
 
 const run = Command.run(cclCommand, { name: "ccl", version: VERSION })
