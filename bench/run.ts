@@ -5,11 +5,13 @@ import { readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { cliStartup } from "./cliStartup.js"
 import { queueScan } from "./queueScan.js"
+import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "cli-startup": cliStartup,
   "queue-scan": queueScan,
+  reaper,
 }
 
 const machine = () => {

@@ -24,7 +24,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /** Statuses worth another try: timeouts, rate limits and server errors. Other 4xx fail at once. */
-export const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
+export const isRetryableStatus = (status: number): boolean =>
+  status === 408 || status === 429 || status >= 500
 
 /** Full jitter: a uniform delay in [0, min(cap, base * 2^retry)). `random` is in [0, 1). */
 export const backoffDelay = (policy: RetryPolicy, retry: number, random: number): number =>
@@ -47,5 +48,7 @@ export const retryDelay = (
   retryAfterMs: number | undefined,
 ): number => {
   const backoff = backoffDelay(policy, retry, random)
-  return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, policy.retryAfterCapMs))
+  return retryAfterMs === undefined
+    ? backoff
+    : Math.max(backoff, Math.min(retryAfterMs, policy.retryAfterCapMs))
 }

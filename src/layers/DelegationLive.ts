@@ -1,5 +1,5 @@
-import { Duration, Effect, Either, Layer, Option, Ref, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
+import { Duration, Effect, Either, Layer, Option, Ref, Schedule } from "effect"
 import type { DelegationMarker } from "../domain/DelegationMarker.js"
 import { parseTask } from "../domain/Frontmatter.js"
 import type { Job } from "../domain/Job.js"
@@ -28,7 +28,10 @@ export const makeDelegation = Effect.gen(function* () {
   const bump = (key: "submitted" | "completed" | "failed" | "submit_errors") =>
     Ref.update(counters, (c) => ({ ...c, [key]: c[key] + 1 }))
 
-  const footer = (marker: DelegationMarker, over: Partial<ResultFooter> & Pick<ResultFooter, "status">): ResultFooter => ({
+  const footer = (
+    marker: DelegationMarker,
+    over: Partial<ResultFooter> & Pick<ResultFooter, "status">,
+  ): ResultFooter => ({
     route: "delegated",
     provider: marker.provider,
     ...(marker.job_id === null ? {} : { job_id: marker.job_id }),
@@ -47,7 +50,10 @@ export const makeDelegation = Effect.gen(function* () {
     )
 
   /** POST with the marker's key; the marker is rewritten with the job id. */
-  const post = (marker: DelegationMarker, task: { readonly body: string; readonly complexity?: string | undefined }) =>
+  const post = (
+    marker: DelegationMarker,
+    task: { readonly body: string; readonly complexity?: string | undefined },
+  ) =>
     client
       .submitJob({
         provider: marker.provider,
@@ -81,7 +87,10 @@ export const makeDelegation = Effect.gen(function* () {
       }
       if (!(yield* queue.createMarker(marker))) return yield* new AlreadyClaimed({ id: task.id })
       yield* failpoint("delegation:marker-created")
-      const updated = yield* post(marker, { body: task.body, complexity: task.frontmatter.complexity_hint }).pipe(
+      const updated = yield* post(marker, {
+        body: task.body,
+        complexity: task.frontmatter.complexity_hint,
+      }).pipe(
         Effect.catchAll((e) =>
           Effect.gen(function* () {
             if (e._tag === "QueueIOError") return yield* e
@@ -183,20 +192,34 @@ export const makeDelegation = Effect.gen(function* () {
           yield* failTask(marker, describeSecutoolsError(job.left))
           return "failed"
         }
-        yield* Effect.logWarning(`job ${marker.job_id} of ${id}: ${describeSecutoolsError(job.left)}; retrying next cycle`)
+        yield* Effect.logWarning(
+          `job ${marker.job_id} of ${id}: ${describeSecutoolsError(job.left)}; retrying next cycle`,
+        )
         return "running"
       }
-      if (job.right.status === "completed" || job.right.status === "failed" || job.right.status === "cancelled") {
+      if (
+        job.right.status === "completed" ||
+        job.right.status === "failed" ||
+        job.right.status === "cancelled"
+      ) {
         yield* finishJob(marker, job.right)
         return job.right.status === "completed" ? "completed" : "failed"
       }
       if (pastDeadline) {
-        yield* failTask(marker, `job ${marker.job_id} still ${job.right.status} at its deadline ${marker.deadline_at}`)
+        yield* failTask(
+          marker,
+          `job ${marker.job_id} still ${job.right.status} at its deadline ${marker.deadline_at}`,
+        )
         return "failed"
       }
       return "running"
     }).pipe(
-      Effect.catchAll((e) => Effect.as(Effect.logError(`delegated task ${id}: cannot ${e.op} ${e.path}: ${e.message}`), "running" as const)),
+      Effect.catchAll((e) =>
+        Effect.as(
+          Effect.logError(`delegated task ${id}: cannot ${e.op} ${e.path}: ${e.message}`),
+          "running" as const,
+        ),
+      ),
     )
 
   const reapOnce = Effect.gen(function* () {
@@ -214,13 +237,17 @@ export const makeDelegation = Effect.gen(function* () {
     return report
   })
 
-  const logCycleError = (e: QueueIOError) => Effect.logError(`reap cycle: cannot ${e.op} ${e.path}: ${e.message}`)
+  const logCycleError = (e: QueueIOError) =>
+    Effect.logError(`reap cycle: cannot ${e.op} ${e.path}: ${e.message}`)
   // Crash recovery once (moves interrupted mid-way), then markers are re-read every cycle: they are the truth,
   // and a marker written by another process (`ccl delegate submit`) is picked up the same way.
   const runReaper = queue.recover.pipe(
     Effect.catchAll(logCycleError),
     Effect.zipRight(
-      reapOnce.pipe(Effect.catchAll(logCycleError), Effect.repeat(Schedule.spaced(Duration.millis(settings.pollMs)))),
+      reapOnce.pipe(
+        Effect.catchAll(logCycleError),
+        Effect.repeat(Schedule.spaced(Duration.millis(settings.pollMs))),
+      ),
     ),
     Effect.zipRight(Effect.never),
   )

@@ -95,8 +95,8 @@ export class PendingIndex {
 
 /**
  * Reads a small file and its mtime synchronously; undefined when it is gone (claimed meanwhile).
- * Synchronous on purpose: through the thread pool, each of 10,000 task files costs ~0.1 ms of round trips
- * against ~0.02 ms here (BENCHMARKS.md, queue-scan). Callers read in batches and yield between them.
+ * Synchronous on purpose: through the thread pool, each small file costs four round trips (~0.1 ms here)
+ * against ~0.02 ms read directly (BENCHMARKS.md, queue-scan and reaper). Batch callers yield between batches.
  */
 export const readTaskFileSync = (
   p: string,

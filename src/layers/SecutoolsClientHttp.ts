@@ -39,7 +39,12 @@ export const retrySchedule = (policy: RetryPolicy) =>
     Schedule.addDelayEffect(([{ error, retry }]) =>
       Effect.map(Random.next, (random) =>
         Duration.millis(
-          retryDelay(policy, retry, random, error._tag === "SecutoolsHttpError" ? error.retryAfterMs : undefined),
+          retryDelay(
+            policy,
+            retry,
+            random,
+            error._tag === "SecutoolsHttpError" ? error.retryAfterMs : undefined,
+          ),
         ),
       ),
     ),
@@ -122,12 +127,15 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
         Effect.timeoutFail({
           duration: Duration.millis(policy.deadlineMs),
           onTimeout: () =>
-            new SecutoolsTimeout({ message: `${request.method} ${base}${request.url}: gave up after ${policy.deadlineMs} ms` }),
+            new SecutoolsTimeout({
+              message: `${request.method} ${base}${request.url}: gave up after ${policy.deadlineMs} ms`,
+            }),
         }),
       )
     }
 
-    const getJob = (jobId: string) => call(HttpClientRequest.get(`/v1/jobs/${encodeURIComponent(jobId)}`), Job)
+    const getJob = (jobId: string) =>
+      call(HttpClientRequest.get(`/v1/jobs/${encodeURIComponent(jobId)}`), Job)
 
     return SecutoolsClient.of({
       submitJob: (request: JobRequest) =>
@@ -147,12 +155,16 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
         const poll: Effect.Effect<Job, SecutoolsError> = Effect.flatMap(getJob(jobId), (job) =>
           isTerminal(job.status)
             ? Effect.succeed(job)
-            : Effect.zipRight(Effect.sleep(Duration.millis(intervalMs)), Effect.suspend(() => poll)),
+            : Effect.zipRight(
+                Effect.sleep(Duration.millis(intervalMs)),
+                Effect.suspend(() => poll),
+              ),
         )
         return poll.pipe(
           Effect.timeoutFail({
             duration: Duration.millis(timeoutMs),
-            onTimeout: () => new SecutoolsTimeout({ message: `job ${jobId} not finished after ${timeoutMs} ms` }),
+            onTimeout: () =>
+              new SecutoolsTimeout({ message: `job ${jobId} not finished after ${timeoutMs} ms` }),
           }),
         )
       },
@@ -169,8 +181,10 @@ export const SecutoolsClientFromConfig = Layer.unwrapEffect(
   Effect.gen(function* () {
     const { delegation } = yield* AppConfig
     if (delegation.apiKey === undefined) return yield* new DelegationDisabled()
-    return SecutoolsClientHttp({ url: delegation.url, apiKey: delegation.apiKey, policy: delegation.retry }).pipe(
-      Layer.provide(FetchHttpClient.layer),
-    )
+    return SecutoolsClientHttp({
+      url: delegation.url,
+      apiKey: delegation.apiKey,
+      policy: delegation.retry,
+    }).pipe(Layer.provide(FetchHttpClient.layer))
   }),
 )

@@ -46,7 +46,12 @@ export const makeSecutoolsClientMemory = Effect.gen(function* () {
         const job = jobs.get(jobId)
         if (job === undefined) {
           return Effect.fail(
-            new SecutoolsHttpError({ status: 404, message: "job not found", retryable: false, retryAfterMs: undefined }),
+            new SecutoolsHttpError({
+              status: 404,
+              message: "job not found",
+              retryable: false,
+              retryAfterMs: undefined,
+            }),
           )
         }
         const { request: _, ...plain } = job

@@ -1,4 +1,5 @@
 import { watch as watchDir } from "node:fs"
+import { unlink } from "node:fs/promises"
 import * as path from "node:path"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -91,18 +92,25 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         Effect.mapError(io("sync", p)),
       )
 
+    // Task, marker and staging files are small: read synchronously, like the index does (PendingIndex.ts).
     const readIfExists = (p: string) =>
-      fs.readFileString(p).pipe(
-        Effect.map(Option.some),
-        Effect.catchIf(isReason("NotFound"), () => Effect.succeed(Option.none<string>())),
-        Effect.mapError(io("read", p)),
-      )
+      Effect.try({
+        try: () => Option.fromNullable(readTaskFileSync(p)?.text),
+        catch: (e) =>
+          new QueueIOError({ op: "read", path: p, message: e instanceof Error ? e.message : String(e) }),
+      })
     const existsPath = (p: string) => fs.exists(p).pipe(Effect.mapError(io("stat", p)))
+    // unlink(2), not FileSystem.remove: that is fs.rm, which lstats twice before unlinking, and removals are
+    // three of the ~20 file operations of filing a task (BENCHMARKS.md, reaper). Files only, never directories.
     const removeIfExists = (p: string) =>
-      fs.remove(p).pipe(
-        Effect.catchIf(isReason("NotFound"), () => Effect.void),
-        Effect.mapError(io("remove", p)),
-      )
+      Effect.tryPromise({
+        try: () =>
+          unlink(p).catch((e: NodeJS.ErrnoException) =>
+            e.code === "ENOENT" ? undefined : Promise.reject(e),
+          ),
+        catch: (e) =>
+          new QueueIOError({ op: "remove", path: p, message: e instanceof Error ? e.message : String(e) }),
+      })
     const readDir = (d: (typeof DIRS)[number]) =>
       ensureDirs.pipe(Effect.zipRight(fs.readDirectory(dir(d)).pipe(Effect.mapError(io("list", dir(d))))))
 
@@ -135,7 +143,10 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       Effect.gen(function* () {
         yield* ensureDirs
         let source: { path: string; text: string } | undefined
-        for (const state of ["active", "pending"] as const) {
+        // Delegated tasks are filed from pending/, local ones from active/: look where it most likely is first.
+        const order =
+          footer.route === "delegated" ? (["pending", "active"] as const) : (["active", "pending"] as const)
+        for (const state of order) {
           const p = taskPath(state, id)
           const text = yield* readIfExists(p)
           if (Option.isSome(text)) {
@@ -462,7 +473,9 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       removeMarker: (id) => removeIfExists(markerPath(id)),
       quarantineMarker: (id) => {
         const aside = `${markerPath(id)}.corrupt.${new Date().toISOString().replace(/[:.]/g, "-")}`
-        return fs.rename(markerPath(id), aside).pipe(Effect.as(aside), Effect.mapError(io("rename", markerPath(id))))
+        return fs
+          .rename(markerPath(id), aside)
+          .pipe(Effect.as(aside), Effect.mapError(io("rename", markerPath(id))))
       },
       listMarkers: Effect.map(readDir("pending"), (names) =>
         names.filter((n) => n.endsWith(MARKER_SUFFIX)).map((n) => n.slice(0, -MARKER_SUFFIX.length)),

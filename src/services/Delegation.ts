@@ -40,10 +40,16 @@ export interface ReapReport {
 export class AlreadyClaimed extends Data.TaggedError("AlreadyClaimed")<{ readonly id: string }> {}
 
 /** The platform refused the task for good (4xx): it was moved to failed/ with this reason. */
-export class SubmitRejected extends Data.TaggedError("SubmitRejected")<{ readonly id: string; readonly message: string }> {}
+export class SubmitRejected extends Data.TaggedError("SubmitRejected")<{
+  readonly id: string
+  readonly message: string
+}> {}
 
 /** The platform could not be reached in time: the marker keeps the key and the reaper submits again. */
-export class SubmitDeferred extends Data.TaggedError("SubmitDeferred")<{ readonly id: string; readonly message: string }> {}
+export class SubmitDeferred extends Data.TaggedError("SubmitDeferred")<{
+  readonly id: string
+  readonly message: string
+}> {}
 
 /** Hands tasks to secutools and files their results (DESIGN.md "Delegation"). Markers are the source of truth. */
 export class Delegation extends Context.Tag("ccl/Delegation")<

@@ -11,17 +11,25 @@ export class SecutoolsHttpError extends Data.TaggedError("SecutoolsHttpError")<{
 }> {}
 
 /** No answer: connection refused or reset, DNS, a try that timed out. Retried. */
-export class SecutoolsTransportError extends Data.TaggedError("SecutoolsTransportError")<{ readonly message: string }> {
+export class SecutoolsTransportError extends Data.TaggedError("SecutoolsTransportError")<{
+  readonly message: string
+}> {
   readonly retryable = true
 }
 
 /** The platform answered 2xx with a body that is not the contract's. Not retried. */
-export class SecutoolsDecodeError extends Data.TaggedError("SecutoolsDecodeError")<{ readonly message: string }> {}
+export class SecutoolsDecodeError extends Data.TaggedError("SecutoolsDecodeError")<{
+  readonly message: string
+}> {}
 
 /** The call's overall deadline (or waitForResult's timeout) passed. */
 export class SecutoolsTimeout extends Data.TaggedError("SecutoolsTimeout")<{ readonly message: string }> {}
 
-export type SecutoolsError = SecutoolsHttpError | SecutoolsTransportError | SecutoolsDecodeError | SecutoolsTimeout
+export type SecutoolsError =
+  | SecutoolsHttpError
+  | SecutoolsTransportError
+  | SecutoolsDecodeError
+  | SecutoolsTimeout
 
 /** Delegation was asked for but no API key is configured. */
 export class DelegationDisabled extends Data.TaggedError("DelegationDisabled")<{}> {

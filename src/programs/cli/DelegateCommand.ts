@@ -1,7 +1,7 @@
+import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Layer, Option } from "effect"
-import * as path from "node:path"
 import { parseDurationText } from "../../domain/DurationText.js"
 import { parseTask } from "../../domain/Frontmatter.js"
 import { isTerminal } from "../../domain/Job.js"
@@ -32,7 +32,9 @@ const delegationLayer = (config: Option.Option<string>) =>
 const submit = Command.make(
   "submit",
   {
-    file: Args.text({ name: "FILE" }).pipe(Args.withDescription("a task file (added to the queue if not in it)")),
+    file: Args.text({ name: "FILE" }).pipe(
+      Args.withDescription("a task file (added to the queue if not in it)"),
+    ),
     provider: Options.text("provider").pipe(
       Options.withDescription("delegate to this provider instead of asking the router"),
       Options.optional,
@@ -60,7 +62,9 @@ const submit = Command.make(
       } else {
         const decision = (yield* Router).decide(parsed.right.frontmatter)
         if (decision.route === "local") {
-          return yield* failure(`${file} routes local (${decision.reason}): pass --provider to delegate it anyway`)
+          return yield* failure(
+            `${file} routes local (${decision.reason}): pass --provider to delegate it anyway`,
+          )
         }
         chosen = decision.provider
       }
@@ -93,18 +97,23 @@ const result = Command.make(
   {
     jobId: Args.text({ name: "JOB_ID" }),
     wait: Options.boolean("wait").pipe(Options.withDescription("wait until the job is finished")),
-    timeout: Options.text("timeout").pipe(Options.withDescription("how long --wait waits (default 10m)"), Options.withDefault("10m")),
+    timeout: Options.text("timeout").pipe(
+      Options.withDescription("how long --wait waits (default 10m)"),
+      Options.withDefault("10m"),
+    ),
     config: configOption,
   },
   ({ jobId, wait, timeout }) =>
     Effect.gen(function* () {
       const client = yield* SecutoolsClient
       const timeoutMs = parseDurationText(timeout)
-      if (timeoutMs === undefined) return yield* badInput(`--timeout ${timeout} is not a duration such as 90s or 10m`)
+      if (timeoutMs === undefined)
+        return yield* badInput(`--timeout ${timeout} is not a duration such as 90s or 10m`)
       const job = wait
         ? yield* client.waitForResult(jobId, { intervalMs: 1_000, timeoutMs })
         : yield* client.getJob(jobId)
-      if (!isTerminal(job.status)) return yield* failure(`job ${jobId} is ${job.status}: use --wait to wait for it`)
+      if (!isTerminal(job.status))
+        return yield* failure(`job ${jobId} is ${job.status}: use --wait to wait for it`)
       if (job.status !== "completed") {
         return yield* failure(`job ${jobId} ${job.status}${job.error === undefined ? "" : `: ${job.error}`}`)
       }

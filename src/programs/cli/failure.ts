@@ -34,7 +34,10 @@ export const describeError = (error: unknown): { readonly line: string; readonly
     case "QueueIOError":
       return { line: `cannot ${e.op} ${e.path}: ${e.message}`, code: 1 }
     case "DelegationDisabled":
-      return { line: "delegation is off: set SECUTOOLS_API_KEY (and SECUTOOLS_URL or delegation.url in ccl.yaml)", code: 2 }
+      return {
+        line: "delegation is off: set SECUTOOLS_API_KEY (and SECUTOOLS_URL or delegation.url in ccl.yaml)",
+        code: 2,
+      }
     case "SecutoolsHttpError":
       return { line: `secutools answered ${e.status}: ${e.message}`, code: 1 }
     case "SecutoolsTransportError":
