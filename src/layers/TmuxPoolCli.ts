@@ -1,0 +1,163 @@
+import * as Command from "@effect/platform/Command"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import { Chunk, Duration, Effect, Layer, Stream } from "effect"
+import { paneTarget, sanitizePaste, sessionTarget } from "../domain/PasteText.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { PasteNotLanded, type SessionInfo, TmuxError, TmuxPool } from "../services/TmuxPool.js"
+
+export interface TmuxPoolOptions {
+  /** `tmux -L <socket>`; undefined = the user's default server. */
+  readonly socket: string | undefined
+  /** How long a paste may take to show on screen before Enter is withheld. */
+  readonly landingTimeoutMs?: number
+}
+
+const NO_SERVER = /no server running|error connecting to|no sessions/i
+const NO_SESSION = /can't find session|session not found/i
+
+const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
+  Stream.runCollect(Stream.decodeText(stream)).pipe(Effect.map((chunks) => Chunk.join(chunks, "")))
+
+/** TmuxPool on the tmux binary. Task text only ever reaches tmux through stdin (`load-buffer -`). */
+export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
+  Effect.gen(function* () {
+    const executor = yield* CommandExecutor.CommandExecutor
+    const socketArgs = options.socket === undefined ? [] : ["-L", options.socket]
+    const landingTimeoutMs = options.landingTimeoutMs ?? 3_000
+    let buffers = 0
+
+    /** Runs one tmux invocation; `args` are built from names and config only, never from task text. */
+    const tmux = (args: ReadonlyArray<string>, stdin?: string) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const base = Command.make("tmux", ...socketArgs, ...args)
+          const proc = yield* executor.start(stdin === undefined ? base : Command.feed(base, stdin))
+          const [stdout, stderr, exitCode] = yield* Effect.all(
+            [collect(proc.stdout), collect(proc.stderr), proc.exitCode],
+            {
+              concurrency: "unbounded",
+            },
+          )
+          return { stdout, stderr, exitCode: Number(exitCode) }
+        }),
+      ).pipe(
+        Effect.catchAll((e) =>
+          Effect.succeed({ stdout: "", stderr: e instanceof Error ? e.message : String(e), exitCode: 127 }),
+        ),
+        Effect.flatMap((r) =>
+          r.exitCode === 0
+            ? Effect.succeed(r)
+            : Effect.fail(
+                new TmuxError({
+                  command: `tmux ${args.join(" ")}`,
+                  exitCode: r.exitCode,
+                  stderr: r.stderr.trim(),
+                }),
+              ),
+        ),
+      )
+
+    const capture = (name: string) =>
+      Effect.map(tmux(["capture-pane", "-p", "-J", "-t", paneTarget(name)]), (r) => r.stdout)
+
+    const waitForChange = (name: string, before: string): Effect.Effect<void, TmuxError | PasteNotLanded> => {
+      const deadline = Date.now() + landingTimeoutMs
+      const poll: Effect.Effect<void, TmuxError | PasteNotLanded> = Effect.flatMap(capture(name), (now) =>
+        now !== before
+          ? Effect.void
+          : Date.now() > deadline
+            ? Effect.fail(new PasteNotLanded({ session: name }))
+            : Effect.zipRight(
+                Effect.sleep(Duration.millis(15)),
+                Effect.suspend(() => poll),
+              ),
+      )
+      return poll
+    }
+
+    return TmuxPool.of({
+      create: (session) =>
+        tmux([
+          "new-session",
+          "-d",
+          "-s",
+          session.name,
+          "-x",
+          String(session.width ?? 200),
+          "-y",
+          String(session.height ?? 50),
+          "-c",
+          session.cwd,
+          ...Object.entries(session.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+          ...(session.command === undefined ? [] : [session.command]),
+        ]).pipe(Effect.asVoid),
+      list: tmux([
+        "list-sessions",
+        "-F",
+        "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_id}\t#{pane_dead}",
+      ]).pipe(
+        Effect.map((r) =>
+          r.stdout
+            .split("\n")
+            .filter((l) => l !== "")
+            .map((line): SessionInfo => {
+              const [name, pid, current, paneId, dead] = line.split("\t")
+              return {
+                name: name ?? "",
+                panePid: Number(pid),
+                currentCommand: current ?? "",
+                paneId: paneId ?? "",
+                dead: dead === "1",
+              }
+            }),
+        ),
+        Effect.catchIf(
+          (e) => NO_SERVER.test(e.stderr),
+          () => Effect.succeed([]),
+        ),
+      ),
+      has: (name) =>
+        tmux(["has-session", "-t", sessionTarget(name)]).pipe(
+          Effect.as(true),
+          Effect.catchIf(
+            (e) => e.exitCode === 1,
+            () => Effect.succeed(false),
+          ),
+        ),
+      kill: (name) =>
+        tmux(["kill-session", "-t", sessionTarget(name)]).pipe(
+          Effect.as(true),
+          Effect.catchIf(
+            (e) => NO_SESSION.test(e.stderr) || NO_SERVER.test(e.stderr),
+            () => Effect.succeed(false),
+          ),
+        ),
+      capture,
+      sendText: (name, text) =>
+        Effect.gen(function* () {
+          const clean = sanitizePaste(text)
+          const target = paneTarget(name)
+          // A pane in copy mode swallows input: leave it first.
+          const mode = yield* tmux(["display-message", "-p", "-t", target, "#{pane_in_mode}"])
+          if (mode.stdout.trim() === "1") yield* tmux(["send-keys", "-t", target, "-X", "cancel"])
+          if (clean !== "") {
+            const before = yield* capture(name)
+            const buffer = `ccl-${process.pid}-${++buffers}`
+            // One tmux run: the buffer comes from stdin, then is pasted bracketed and deleted (-d).
+            yield* tmux(
+              ["load-buffer", "-b", buffer, "-", ";", "paste-buffer", "-p", "-d", "-b", buffer, "-t", target],
+              clean,
+            )
+            yield* waitForChange(name, before)
+          }
+          yield* tmux(["send-keys", "-t", target, "Enter"])
+        }),
+    })
+  })
+
+export const TmuxPoolCli = (options: TmuxPoolOptions) => Layer.effect(TmuxPool, makeTmuxPoolCli(options))
+
+/** TmuxPool on the configured tmux server. */
+export const TmuxPoolFromConfig = Layer.unwrapEffect(
+  Effect.map(AppConfig, (settings) => TmuxPoolCli({ socket: settings.tmux.socket })),
+)
