@@ -1,13 +1,17 @@
-// Entry point: wiring only. `ccl decide` (called by scripts in loops) takes a lighter path than the full CLI.
-import { parseFastDecide } from "../programs/cli/fastArgs.js"
+// Entry point: wiring only. The commands other programs call in loops (`decide` from scripts, `hook` from
+// Claude Code) take a lighter path than the full CLI.
+import { parseFastDecide, parseFastHook } from "../programs/cli/fastArgs.js"
 
-const fast = parseFastDecide(process.argv.slice(2))
-if (fast !== undefined) {
-  import("../programs/cli/decideFast.js")
-    .then((m) => m.runFastDecide(fast))
-    .then((code) => {
-      process.exitCode = code
-    })
+const argv = process.argv.slice(2)
+const fastDecide = parseFastDecide(argv)
+const fastHook = fastDecide === undefined ? parseFastHook(argv) : undefined
+const setExitCode = (code: number) => {
+  process.exitCode = code
+}
+if (fastDecide !== undefined) {
+  import("../programs/cli/decideFast.js").then((m) => m.runFastDecide(fastDecide)).then(setExitCode)
+} else if (fastHook !== undefined) {
+  import("../programs/cli/hookFast.js").then((m) => m.runFastHook(fastHook)).then(setExitCode)
 } else {
   import("../programs/cli/main.js").then((m) => m.runCli(process.argv))
 }

@@ -30,3 +30,13 @@ export const parseFastDecide = (argv: ReadonlyArray<string>): FastDecideArgs | u
   }
   return { file, fields, json, config }
 }
+
+/** `hook EVENT [--config F]`, run by Claude Code on every event: it must start fast and never fail. */
+export const parseFastHook = (
+  argv: ReadonlyArray<string>,
+): { readonly event: string; readonly config: string | undefined } | undefined => {
+  if (argv[0] !== "hook" || argv[1] === undefined || argv[1].startsWith("-")) return undefined
+  if (argv.length === 2) return { event: argv[1], config: undefined }
+  if (argv.length === 4 && argv[2] === "--config") return { event: argv[1], config: argv[3] }
+  return undefined
+}

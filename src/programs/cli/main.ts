@@ -5,6 +5,7 @@ import { Cause, Effect, Exit } from "effect"
 import { makeDecideCommand } from "./DecideCommand.js"
 import { delegateCommand } from "./DelegateCommand.js"
 import { toExitCode } from "./failure.js"
+import { hookCommand, hooksCommand } from "./HooksCommand.js"
 import { initCommand } from "./InitCommand.js"
 import { mockSecutoolsCommand } from "./MockSecutoolsCommand.js"
 import { queueCommand } from "./QueueCommand.js"
@@ -18,6 +19,8 @@ export const cclCommand = Command.make("ccl").pipe(
     queueCommand,
     makeDecideCommand("decide"),
     delegateCommand,
+    hooksCommand,
+    hookCommand,
     mockSecutoolsCommand,
   ]),
 )

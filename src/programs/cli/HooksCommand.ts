@@ -1,0 +1,96 @@
+import { realpathSync } from "node:fs"
+import * as path from "node:path"
+import { Args, Command, Options } from "@effect/cli"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { Console, Effect, Layer, Option } from "effect"
+import { HookEvents, mergeHookSettings, shellQuote } from "../../domain/HookSettings.js"
+import { AppConfigLive } from "../../layers/AppConfigLive.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { runHook } from "../HookRelay.js"
+import { badInput, failure } from "./failure.js"
+import { configOption } from "./options.js"
+
+/** The command hooks run: this very ccl, by absolute path, so hooks work without ccl on PATH. */
+const selfCommand = (): string => {
+  const script = process.argv[1] === undefined ? "ccl" : realpathSync(process.argv[1])
+  return `${shellQuote(process.execPath)} ${shellQuote(script)}`
+}
+
+const install = Command.make(
+  "install",
+  {
+    account: Options.text("account").pipe(Options.withDescription("only this account"), Options.optional),
+    config: configOption,
+  },
+  ({ account }) =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const settings = yield* AppConfig
+      const accounts = settings.accounts.filter((a) => Option.isNone(account) || a.name === account.value)
+      if (accounts.length === 0) {
+        return yield* badInput(
+          Option.isSome(account)
+            ? `no account named ${account.value} in the config (known: ${settings.accounts.map((a) => a.name).join(", ") || "none"})`
+            : "no accounts in the config: add accounts: [{ name: main, home: ~/.claude-main }, ...] to ccl.yaml",
+        )
+      }
+      const self = selfCommand()
+      for (const a of accounts) {
+        const file = path.join(a.home, "settings.json")
+        const existing = yield* fs.readFileString(file).pipe(Effect.option)
+        let current: unknown = {}
+        if (Option.isSome(existing)) {
+          try {
+            current = JSON.parse(existing.value)
+          } catch (e) {
+            return yield* badInput(
+              `${file} is not valid JSON (${(e as Error).message}): fix it, then run this again`,
+            )
+          }
+        }
+        const merged = mergeHookSettings(current, (event) => `${self} hook ${event}`)
+        if (merged === undefined)
+          return yield* badInput(`${file} is not a JSON object with a "hooks" object: fix it first`)
+        if (!merged.changed) {
+          yield* Console.log(`${a.name}: hooks already installed in ${file}`)
+          continue
+        }
+        yield* fs.makeDirectory(a.home, { recursive: true })
+        let backup = ""
+        if (Option.isSome(existing)) {
+          backup = `${file}.bak.${new Date().toISOString().replace(/[:.]/g, "-")}`
+          yield* fs.writeFileString(backup, existing.value, { mode: 0o600 })
+        }
+        const tmp = `${file}.ccl-${process.pid}.tmp`
+        yield* fs.writeFileString(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`, { mode: 0o600 })
+        yield* fs.rename(tmp, file)
+        yield* Console.log(
+          `${a.name}: hooks ${HookEvents.join(", ")} installed in ${file}${backup === "" ? "" : ` (backup: ${backup})`}`,
+        )
+      }
+    }).pipe(
+      Effect.mapError((e) => (e._tag === "CliFailure" ? e : failure(`cannot install hooks: ${e.message}`))),
+    ),
+).pipe(
+  Command.withDescription(
+    "Add ccl's hooks (SessionStart, Stop, StopFailure, Notification) to each account's settings.json",
+  ),
+  Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
+)
+
+export const hooksCommand = Command.make("hooks").pipe(
+  Command.withDescription("Claude Code hooks"),
+  Command.withSubcommands([install]),
+)
+
+export const hookCommand = Command.make(
+  "hook",
+  { event: Args.text({ name: "EVENT" }), config: configOption },
+  ({ event }) => runHook(event),
+).pipe(
+  Command.withDescription("Relay a Claude Code hook event to the daemon (run by the hooks; always exits 0)"),
+  Command.provide(({ config }) =>
+    Layer.merge(AppConfigLive(Option.getOrUndefined(config)), FetchHttpClient.layer),
+  ),
+)
