@@ -26,8 +26,6 @@ const embedded = `(function (exports, require, module, __filename, __dirname) {$
   .split("\n")
   .map((line) => `//${line}`)
   .join("\n")
-// esbuild escapes non-ASCII by default (charset: ascii); the loader relies on it to read itself as latin1.
-if (!/^[\x00-\x7f]*$/.test(embedded + loader)) throw new Error("dist/ccl.mjs must be ASCII")
 mkdirSync("dist", { recursive: true })
 writeFileSync("dist/ccl.mjs", `${loader}\n//__CCL_PROGRAM__${embedded.length > 0 ? "\n" : ""}${embedded}`)
 chmodSync("dist/ccl.mjs", 0o755)

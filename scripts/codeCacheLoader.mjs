@@ -13,7 +13,7 @@ const HASH = __CCL_HASH__
 const filename = fileURLToPath(import.meta.url)
 // The program, wrapped as a CommonJS function, is the block of "//" lines after the marker at the end of this
 // file: comments cost the parser far less than a string literal of the same size.
-const self = fs.readFileSync(filename, "latin1") // the build guarantees ASCII: latin1 decodes fastest
+const self = fs.readFileSync(filename, "utf8")
 const MARKER = "\n//__CCL_PROGRAM__"
 const SOURCE = self
   .slice(self.lastIndexOf(MARKER) + MARKER.length)

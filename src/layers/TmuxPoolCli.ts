@@ -12,6 +12,7 @@ export interface TmuxPoolOptions {
   readonly landingTimeoutMs?: number
 }
 
+const TMUX_CALL_TIMEOUT_MS = 5_000
 const NO_SERVER = /no server running|error connecting to|no sessions/i
 const NO_SESSION = /can't find session|session not found/i
 
@@ -39,7 +40,13 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
             },
           )
           return { stdout, stderr, exitCode: Number(exitCode) }
-        }),
+        }).pipe(
+          // A tmux client can hang on a server that is going away: never let one call block the daemon.
+          Effect.timeoutFail({
+            duration: Duration.millis(TMUX_CALL_TIMEOUT_MS),
+            onTimeout: () => new Error(`no answer from tmux within ${TMUX_CALL_TIMEOUT_MS} ms`),
+          }),
+        ),
       ).pipe(
         Effect.catchAll((e) =>
           Effect.succeed({ stdout: "", stderr: e instanceof Error ? e.message : String(e), exitCode: 127 }),

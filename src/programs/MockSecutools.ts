@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -6,6 +6,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Clock, Data, Effect, Either, ParseResult, Schema, type Scope } from "effect"
+import { bearerMatches } from "./BearerToken.js"
 
 /** A mock secutools server (DESIGN.md "Secutools contract") with injectable faults, for tests and the demo. */
 export interface MockSecutoolsOptions {
@@ -109,15 +110,6 @@ const describeParseError = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ")
-
-const digest = (s: string) => createHash("sha256").update(s).digest()
-
-/** Constant-time: both sides hashed to 32 bytes, then compared with timingSafeEqual. */
-const bearerMatches = (header: string | undefined, key: string): boolean => {
-  const match = /^Bearer +(.*)$/i.exec(header ?? "")
-  const same = timingSafeEqual(digest(match?.[1] ?? ""), digest(key))
-  return same && match !== null
-}
 
 const checkCount = (name: string, value: number, max = Number.MAX_SAFE_INTEGER) =>
   Number.isInteger(value) && value >= 0 && value <= max

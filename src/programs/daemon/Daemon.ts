@@ -1,0 +1,72 @@
+import { existsSync, readFileSync, renameSync, watch } from "node:fs"
+import * as path from "node:path"
+import { Duration, Effect, Either, Schema } from "effect"
+import { HookRecord } from "../../domain/HookRecord.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { Delegation } from "../../services/Delegation.js"
+import { TaskQueue } from "../../services/TaskQueue.js"
+import { eventsFile } from "../HookRelay.js"
+import { serveDaemonApi } from "./DaemonApi.js"
+import { acquireDaemonLock } from "./DaemonLock.js"
+import { type Dispatcher, makeDispatcher } from "./Dispatcher.js"
+import { makeStateFile } from "./StateFile.js"
+
+const decodeHookLine = Schema.decodeUnknownEither(Schema.parseJson(HookRecord))
+
+/** Hook events queued while no daemon ran: replayed in order, then the file is set aside. */
+const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
+  Effect.gen(function* () {
+    const file = eventsFile(stateDir)
+    if (!existsSync(file)) return 0
+    const aside = `${file}.replayed-${new Date().toISOString().replace(/[:.]/g, "-")}`
+    renameSync(file, aside) // hooks arriving from now on start a new file; the daemon is up for them anyway
+    let n = 0
+    for (const line of readFileSync(aside, "utf8").split("\n")) {
+      if (line.trim() === "") continue
+      const decoded = decodeHookLine(line)
+      if (Either.isRight(decoded)) {
+        yield* dispatcher.onHook(decoded.right)
+        n++
+      }
+    }
+    return n
+  })
+
+/**
+ * `ccl daemon`: one per queue (lock). Recovers the queue, starts or adopts the sessions, replays queued hook
+ * events, serves the HTTP API, and runs the dispatcher (woken by a watch on pending/, by hooks and by a 1 s
+ * tick), the screen reader and, when delegation is on, the reaper. Runs until interrupted (SIGINT/SIGTERM):
+ * the step in hand finishes, the lock is released, sessions keep running for the next start to adopt.
+ */
+export const runDaemon = Effect.gen(function* () {
+  const settings = yield* AppConfig
+  const queue = yield* TaskQueue
+  yield* queue.counts // creates the queue folders
+  yield* acquireDaemonLock(settings.queue)
+  const recovered = yield* queue.recover
+  if (recovered.finishedMoves.length + recovered.finishedEnqueues.length > 0) {
+    yield* Effect.logInfo(`recovered interrupted moves: ${JSON.stringify(recovered)}`)
+  }
+  const state = yield* makeStateFile(settings.state)
+  const dispatcher = yield* makeDispatcher(state)
+  yield* dispatcher.startSessions
+  const replayed = yield* replayEvents(settings.state, dispatcher)
+  const port = yield* serveDaemonApi(dispatcher, Date.now())
+  yield* Effect.logInfo(
+    `ccl daemon ${process.pid}: ${dispatcher.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
+      (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),
+  )
+  // A task renamed into pending/ wakes the dispatcher at once; the tick is the safety net.
+  yield* Effect.acquireRelease(
+    Effect.sync(() => watch(path.join(settings.queue, "pending"), () => Effect.runFork(dispatcher.wake))),
+    (w) => Effect.sync(() => w.close()),
+  )
+  yield* Effect.forkScoped(dispatcher.runDispatch)
+  yield* Effect.forkScoped(dispatcher.runScreens(500))
+  yield* Effect.forkScoped(
+    Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(1)))),
+  )
+  const delegation = yield* Effect.serviceOption(Delegation)
+  if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)
+  return yield* Effect.never
+})

@@ -1,0 +1,295 @@
+import { randomUUID } from "node:crypto"
+import * as path from "node:path"
+import { Duration, Effect, Option, Queue } from "effect"
+import type { HookRecord } from "../../domain/HookRecord.js"
+import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
+import type { ResultFooter } from "../../domain/ResultFooter.js"
+import { isValidResumeUUID } from "../../domain/ResumeId.js"
+import { classifyScreen, isDoneLine, screenLines } from "../../domain/ScreenState.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { Delegation } from "../../services/Delegation.js"
+import { Router } from "../../services/Router.js"
+import { TaskQueue } from "../../services/TaskQueue.js"
+import { TmuxPool } from "../../services/TmuxPool.js"
+import { type SessionRecord, SessionTable } from "./SessionTable.js"
+import type { StateFile } from "./StateFile.js"
+
+/** A turn too quick to be seen busy: the screen moved on since the prompt and ends with a "✻ Baked for" line. */
+const turnEndedOnScreen = (screen: string, afterSend: string): boolean =>
+  afterSend !== "" && screen !== afterSend && screenLines(screen).slice(-12).some(isDoneLine)
+
+/** How long a launched agent may sit at a bare shell before it is launched again. */
+const SHELL_GRACE_MS = 5_000
+
+/**
+ * The daemon's core: starts and adopts sessions, hands pending tasks to free pool sessions (or to secutools),
+ * files a task when its session's turn ends (Stop hook, or idle-after-busy on screen), and gives back the task
+ * of a session that died. Every entry point runs under one lock, so the table never sees interleaved updates.
+ */
+export const makeDispatcher = (state: StateFile) =>
+  Effect.gen(function* () {
+    const queue = yield* TaskQueue
+    const tmux = yield* TmuxPool
+    const router = yield* Router
+    const settings = yield* AppConfig
+    const delegation = yield* Effect.serviceOption(Delegation)
+    const table = new SessionTable()
+    const lock = yield* Effect.makeSemaphore(1)
+    const wake = yield* Queue.sliding<void>(1)
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+    const counters = { dispatched: 0, completed: 0, released: 0, failed: 0 }
+
+    /** Hooks run `ccl hook` inside the session: they must find this daemon (its config, API and state). */
+    const sessionEnv = (name: string): Record<string, string> => ({
+      CCL_SESSION: name,
+      ...(settings.configFile === undefined ? {} : { CCL_CONFIG: settings.configFile }),
+      CCL_API_HOST: settings.api.host,
+      CCL_API_PORT: String(settings.api.port),
+      CCL_STATE: settings.state,
+    })
+
+    const account = () =>
+      settings.accounts.find((a) => a.name === state.get().active_account) ?? settings.accounts[0]
+
+    /** Creates the session if needed and types the agent's launch line into its shell. */
+    const launch = (name: string, cwd: string, kind: SessionRecord["kind"]) =>
+      Effect.gen(function* () {
+        const acct = account()
+        const id = randomUUID()
+        const line = launchLine({
+          home: acct?.home,
+          command: settings.agent.command,
+          args: settings.agent.args,
+          conversation: { mode: "new", id },
+        })!
+        if (!(yield* tmux.has(name))) yield* tmux.create({ name, cwd, env: sessionEnv(name) })
+        yield* tmux.sendText(name, line)
+        table.upsert({
+          name,
+          kind,
+          cwd,
+          account: acct?.name,
+          conversationId: id,
+          phase: "starting",
+          task: undefined,
+          state: "starting",
+          decidedBy: "launch",
+          since: Date.now(),
+        })
+      })
+
+    /** Pool sessions ccl-pool-1..N and the dedicated ones: adopted when they exist, else created and launched. */
+    const startSessions = Effect.gen(function* () {
+      const wanted = [
+        ...Array.from({ length: settings.pool.size }, (_, i) => ({
+          name: `${settings.pool.prefix}-${i + 1}`,
+          cwd: settings.pool.cwd,
+          kind: "pool" as const,
+        })),
+        ...settings.dedicated.map((d) => ({ name: d.name, cwd: d.cwd, kind: "dedicated" as const })),
+      ]
+      for (const s of wanted) {
+        if (yield* tmux.has(s.name)) {
+          table.upsert({
+            name: s.name,
+            kind: s.kind,
+            cwd: s.cwd,
+            account: account()?.name,
+            conversationId: undefined,
+            phase: "starting",
+            task: undefined,
+            state: "adopted",
+            decidedBy: "adopt",
+            since: Date.now(),
+          })
+          yield* Effect.logInfo(`adopted session ${s.name}`)
+        } else yield* launch(s.name, s.cwd, s.kind)
+      }
+    })
+
+    const fileTask = (r: SessionRecord, via: string, text: string | undefined) =>
+      Effect.gen(function* () {
+        const t = r.task
+        if (t === undefined) return
+        const footer: ResultFooter = {
+          status: "completed",
+          route: "local",
+          provider: "claude-code",
+          session: r.name,
+          ...(r.account === undefined ? {} : { account: r.account }),
+          attempt: t.attempt,
+          ...(r.conversationId === undefined ? {} : { resume_id: r.conversationId }),
+          started_at: new Date(t.sentAt).toISOString(),
+          finished_at: new Date().toISOString(),
+          ...(text === undefined || text === "" ? {} : { text }),
+        }
+        yield* queue.complete(t.id, footer).pipe(
+          Effect.tap(() =>
+            Effect.logInfo(`task ${t.id} done on ${r.name} (attempt ${t.attempt}, via ${via})`),
+          ),
+          Effect.catchTag("TaskNotFound", () => Effect.logWarning(`task ${t.id} was no longer active`)),
+        )
+        counters.completed++
+        table.set(r.name, { task: undefined, phase: "ready" }, Date.now())
+        yield* Queue.offer(wake, undefined)
+      })
+
+    /** A session that died mid-task gives its task back (attempt counted; failed/ past pool.max_attempts). */
+    const onDead = (r: SessionRecord) =>
+      Effect.gen(function* () {
+        const t = r.task
+        table.set(r.name, { phase: "dead", task: undefined, state: "dead", decidedBy: "tmux" }, Date.now())
+        if (t !== undefined) {
+          if (t.attempt >= settings.pool.maxAttempts) {
+            yield* queue.release(t.id)
+            yield* queue
+              .fail(t.id, {
+                status: "failed",
+                route: "local",
+                provider: "claude-code",
+                session: r.name,
+                attempt: t.attempt,
+                finished_at: new Date().toISOString(),
+                error: `its session died ${t.attempt} times (pool.max_attempts ${settings.pool.maxAttempts})`,
+              })
+              .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
+            counters.failed++
+          } else {
+            yield* queue.release(t.id)
+            counters.released++
+          }
+          yield* Effect.logWarning(
+            `session ${r.name} died during task ${t.id} (attempt ${t.attempt}): task given back`,
+          )
+        }
+        yield* launch(r.name, r.cwd, r.kind)
+        yield* Queue.offer(wake, undefined)
+      })
+
+    const step = Effect.gen(function* () {
+      const pending = yield* queue.listPending
+      for (const task of pending) {
+        const decision = router.decide(task.frontmatter)
+        if (decision.route === "delegate") {
+          if (Option.isSome(delegation)) {
+            yield* delegation.value.submit(task, decision.provider).pipe(
+              Effect.tap((s) =>
+                Effect.logInfo(`task ${task.id} delegated to ${s.provider} as job ${s.job_id}`),
+              ),
+              Effect.catchAll((e) => Effect.logWarning(`task ${task.id} not delegated now: ${e._tag}`)),
+            )
+          }
+          continue
+        }
+        const free = table.freePool()
+        if (free === undefined) continue
+        if (!(yield* queue.claim(task.id))) continue
+        const attempt = (state.get().attempts[task.id] ?? 0) + 1
+        yield* state.update((s) => ({ ...s, attempts: { ...s.attempts, [task.id]: attempt } }))
+        table.set(free.name, { phase: "working" }, Date.now())
+        const sent = Effect.gen(function* () {
+          if (settings.pool.freshContext) yield* tmux.sendText(free.name, "/clear")
+          free.task = { id: task.id, attempt, sentAt: Date.now(), sawBusy: false, afterSend: "" }
+          yield* tmux.sendText(
+            free.name,
+            taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
+          )
+          free.task.afterSend = yield* tmux.capture(free.name)
+        })
+        yield* sent.pipe(
+          Effect.tap(() => Effect.sync(() => counters.dispatched++)),
+          Effect.catchAll((e) =>
+            Effect.gen(function* () {
+              yield* Effect.logError(
+                `could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`,
+              )
+              yield* queue.release(task.id)
+              table.set(free.name, { phase: "starting", task: undefined }, Date.now())
+            }),
+          ),
+        )
+      }
+    })
+
+    const pollOne = (r: SessionRecord) =>
+      Effect.gen(function* () {
+        if (r.phase === "dead") return
+        if (!(yield* tmux.has(r.name))) return yield* onDead(r)
+        const screen = yield* tmux.capture(r.name)
+        const reading = classifyScreen(screen, Date.now(), zone)
+        if (reading.state !== r.state)
+          table.set(r.name, { state: reading.state, decidedBy: "screen" }, Date.now())
+        if (r.phase === "starting" && reading.state === "idle") {
+          table.set(r.name, { phase: "ready" }, Date.now())
+          yield* Queue.offer(wake, undefined)
+        } else if (r.phase === "working" && r.task !== undefined) {
+          if (reading.state === "busy") r.task.sawBusy = true
+          else if (
+            reading.state === "idle" &&
+            (r.task.sawBusy || turnEndedOnScreen(screen, r.task.afterSend))
+          ) {
+            yield* fileTask(r, "screen", undefined)
+          } else if (reading.state === "usage-limit") table.set(r.name, { phase: "limited" }, Date.now())
+        } else if (
+          (r.phase === "starting" || r.phase === "ready") &&
+          reading.state === "shell" &&
+          Date.now() - r.since > SHELL_GRACE_MS
+        ) {
+          yield* Effect.logWarning(`session ${r.name} is at a shell prompt: launching the agent again`)
+          yield* launch(r.name, r.cwd, r.kind)
+        }
+      }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`)))
+
+    const onHook = (record: HookRecord) =>
+      Effect.gen(function* () {
+        const r = record.ccl_session === null ? undefined : table.get(record.ccl_session)
+        if (r === undefined) return
+        const payload = (record.payload ?? {}) as Record<string, unknown>
+        const sessionId = typeof payload.session_id === "string" ? payload.session_id : undefined
+        if (sessionId !== undefined && isValidResumeUUID(sessionId)) r.conversationId = sessionId
+        const at = Date.parse(record.received_at)
+        table.set(r.name, { state: record.event, decidedBy: "hook" }, Date.now())
+        if (record.event === "SessionStart" && r.phase === "starting") {
+          table.set(r.name, { phase: "ready" }, Date.now())
+          yield* Queue.offer(wake, undefined)
+        } else if (
+          record.event === "Stop" &&
+          r.phase === "working" &&
+          r.task !== undefined &&
+          at >= r.task.sentAt
+        ) {
+          const text =
+            typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : undefined
+          yield* fileTask(r, "hook", text)
+        } else if (record.event === "StopFailure" && payload.error === "rate_limit") {
+          table.set(r.name, { phase: "limited" }, Date.now())
+        }
+      })
+
+    const locked = <A, E, R>(e: Effect.Effect<A, E, R>) => lock.withPermits(1)(e)
+
+    return {
+      table,
+      counters,
+      account,
+      wake: Queue.offer(wake, undefined),
+      startSessions: locked(startSessions),
+      onHook: (record: HookRecord) => locked(onHook(record)),
+      /** Forever: a step per wake-up (file watch, hook, safety-net tick). */
+      runDispatch: Queue.take(wake).pipe(
+        // A step is never cut in half (claim, /clear, paste): SIGTERM waits for it.
+        Effect.zipRight(locked(Effect.uninterruptible(step))),
+        Effect.catchAllCause((cause) => Effect.logError("dispatch step failed", cause)),
+        Effect.forever,
+      ),
+      /** Forever: reads every session's screen (and whether it still exists) every `everyMs`. */
+      runScreens: (everyMs: number) =>
+        Effect.suspend(() => Effect.forEach(table.all(), (r) => locked(pollOne(r)), { discard: true })).pipe(
+          Effect.catchAllCause((cause) => Effect.logError("reading the screens failed", cause)),
+          Effect.zipRight(Effect.sleep(Duration.millis(everyMs))),
+          Effect.forever,
+        ),
+    }
+  })
+
+export type Dispatcher = Effect.Effect.Success<ReturnType<typeof makeDispatcher>>

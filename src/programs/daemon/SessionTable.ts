@@ -1,0 +1,77 @@
+/** What the daemon knows of each session it runs. One daemon per queue owns this table. */
+export interface TaskInFlight {
+  readonly id: string
+  readonly attempt: number
+  /** When the prompt was sent (ms): hook events older than this belong to an earlier turn (fencing). */
+  readonly sentAt: number
+  /** The screen has shown the agent busy since the prompt (for idle-after-busy completion). */
+  sawBusy: boolean
+  /** The screen just after the prompt was sent: a turn that was too quick to be seen busy still changes it. */
+  afterSend: string
+}
+
+export interface SessionRecord {
+  readonly name: string
+  readonly kind: "pool" | "dedicated"
+  readonly cwd: string
+  /** Account the agent was launched under. */
+  account: string | undefined
+  /** The conversation's UUID: chosen by ccl at launch, updated by SessionStart hooks (e.g. after /clear). */
+  conversationId: string | undefined
+  /** starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task. */
+  phase: "starting" | "ready" | "working" | "limited" | "dead"
+  task: TaskInFlight | undefined
+  /** Last state read from any signal, and which signal said so. */
+  state: string
+  decidedBy: string
+  since: number
+}
+
+export class SessionTable {
+  private readonly records = new Map<string, SessionRecord>()
+
+  upsert(record: SessionRecord): void {
+    this.records.set(record.name, record)
+  }
+
+  get(name: string): SessionRecord | undefined {
+    return this.records.get(name)
+  }
+
+  all(): ReadonlyArray<SessionRecord> {
+    return [...this.records.values()]
+  }
+
+  /** A pool session that can take a task now. */
+  freePool(): SessionRecord | undefined {
+    return this.all().find((s) => s.kind === "pool" && s.phase === "ready" && s.task === undefined)
+  }
+
+  /** The session working on `taskId`, if any. */
+  holding(taskId: string): SessionRecord | undefined {
+    return this.all().find((s) => s.task?.id === taskId)
+  }
+
+  set(name: string, change: Partial<SessionRecord>, now: number): void {
+    const r = this.records.get(name)
+    if (r === undefined) return
+    if (change.phase !== undefined && change.phase !== r.phase) r.since = now
+    Object.assign(r, change)
+  }
+
+  /** JSON for the API and `ccl status`. */
+  view() {
+    return this.all().map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      account: s.account ?? null,
+      phase: s.phase,
+      state: s.state,
+      decided_by: s.decidedBy,
+      task: s.task?.id ?? null,
+      attempt: s.task?.attempt ?? null,
+      conversation_id: s.conversationId ?? null,
+      since: new Date(s.since).toISOString(),
+    }))
+  }
+}

@@ -1,0 +1,260 @@
+// The daemon end to end: real tmux (private socket), the simulated agent with hooks installed, the mock
+// secutools server over HTTP, the built CLI as child processes.
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { request as httpRequest } from "node:http"
+import { createServer } from "node:net"
+import * as path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { parseFooter } from "../../src/domain/ResultFooter.js"
+import { startMockSecutools } from "../../src/programs/MockSecutools.js"
+import { CCL, runCclAsync } from "../support/cli.js"
+import { tempDir } from "../support/tempDir.js"
+import { eventually, privateSocket } from "../support/tmux.js"
+
+const KEY = "sk-daemon-e2e"
+const TOKEN = "api-token-e2e"
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer()
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+
+const requestWithHost = (port: number, host: string, token: string) =>
+  new Promise<number | undefined>((resolve) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path: "/api/status", headers: { host, authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode)
+      },
+    )
+    req.on("error", () => resolve(undefined))
+    req.end()
+  })
+
+/** A project: ccl.yaml for a private tmux server, the simulated agent, one account with hooks installed. */
+const project = async (options: { poolSize: number; workMs: number; secutools?: string }) => {
+  const dir = tempDir()
+  const server = privateSocket()
+  const home = path.join(dir, "home-main")
+  const port = await freePort()
+  mkdirSync(path.join(dir, "work"), { recursive: true })
+  writeFileSync(
+    path.join(dir, "ccl.yaml"),
+    [
+      "queue: ./queue",
+      "state: ./state",
+      `tmux: { socket: ${server.socket} }`,
+      `agent: { command: ${process.execPath}, args: [${CCL}, sim-agent, --work-ms, "${options.workMs}"] }`,
+      `pool: { size: ${options.poolSize}, cwd: ${path.join(dir, "work")}, max_attempts: 3 }`,
+      `accounts: [{ name: main, home: ${home} }]`,
+      `api: { port: ${port} }`,
+      ...(options.secutools === undefined ? [] : [`delegation: { url: ${options.secutools}, poll: 200ms }`]),
+    ].join("\n"),
+  )
+  const env = { CCL_API_TOKEN: TOKEN, ...(options.secutools === undefined ? {} : { SECUTOOLS_API_KEY: KEY }) }
+  const ccl = (args: ReadonlyArray<string>) => runCclAsync(args, { cwd: dir, env })
+  expect((await ccl(["hooks", "install"])).code).toBe(0)
+  let daemon: ChildProcess | undefined
+  let log = ""
+  const start = () => {
+    const child = spawn(process.execPath, [CCL, "daemon"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache"), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    child.stdout!.on("data", (d) => (log += d))
+    child.stderr!.on("data", (d) => (log += d))
+    daemon = child
+    return child
+  }
+  const api = (p: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
+    fetch(`http://127.0.0.1:${port}${p}`, { headers })
+  const ls = (state: string) =>
+    existsSync(path.join(dir, "queue", state)) ? readdirSync(path.join(dir, "queue", state)).sort() : []
+  const footer = (state: string, id: string) =>
+    parseFooter(readFileSync(path.join(dir, "queue", state, `${id}.md`), "utf8"))!.footer
+  const stop = async () => {
+    const d = daemon
+    if (d !== undefined && d.exitCode === null) {
+      const exited = new Promise<number | null>((r) => d.once("exit", (code) => r(code)))
+      d.kill("SIGTERM")
+      return await exited
+    }
+    return d?.exitCode ?? null
+  }
+  /** Every user prompt the simulated agents received, across all transcripts. */
+  const prompts = () => {
+    const root = path.join(home, "projects")
+    if (!existsSync(root)) return []
+    return readdirSync(root).flatMap((slug) =>
+      readdirSync(path.join(root, slug)).flatMap((f) =>
+        readFileSync(path.join(root, slug, f), "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l) as { type: string; message: { content: unknown } })
+          .filter((e) => e.type === "user")
+          .map((e) => String(e.message.content)),
+      ),
+    )
+  }
+  return { dir, server, port, ccl, start, stop, api, ls, footer, prompts, log: () => log }
+}
+
+describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
+  it.live(
+    "3 pool sessions, 12 tasks (3 delegated): every task done with the right footer, each local one dispatched once",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const secutools = yield* startMockSecutools({ key: KEY, jobMs: 300 })
+          const p = yield* Effect.promise(() =>
+            project({ poolSize: 3, workMs: 200, secutools: secutools.url }),
+          )
+          try {
+            const ids = Array.from({ length: 12 }, (_, i) => `task-${String(i + 1).padStart(2, "0")}`)
+            for (const [i, id] of ids.entries()) {
+              const ai = i % 4 === 3 ? ["--preferred-ai", i % 8 === 3 ? "gemini" : "gpu"] : []
+              const added = yield* Effect.promise(() =>
+                p.ccl(["queue", "add", "--text", `Do job ${id}; then Enter`, "--id", id, ...ai]),
+              )
+              expect(added.code).toBe(0)
+            }
+            // All twelve wait in pending/ before the daemon starts, so the three sessions share them.
+            p.start()
+            yield* Effect.promise(() =>
+              eventually(
+                () => (p.ls("done").length === 12 ? true : undefined),
+                90_000,
+                () => `${p.ls("done")} ${p.log()}`,
+              ),
+            )
+            const delegated = ids.filter((_, i) => i % 4 === 3)
+            for (const id of ids) {
+              const f = p.footer("done", id)
+              if (delegated.includes(id)) {
+                expect(f).toMatchObject({ status: "completed", route: "delegated" })
+                expect(["gemini", "gpu"]).toContain(f.provider)
+              } else {
+                expect(f).toMatchObject({
+                  status: "completed",
+                  route: "local",
+                  provider: "claude-code",
+                  account: "main",
+                  attempt: 1,
+                })
+                expect(f.session).toMatch(/^ccl-pool-[123]$/)
+                expect(f.resume_id).toMatch(/^[0-9a-f-]{36}$/)
+              }
+            }
+            // Each local task reached an agent exactly once, text intact; delegated ones never did.
+            const seen = p.prompts()
+            for (const id of ids) {
+              const hits = seen.filter((text) => text.includes(`[ccl task ${id}:`))
+              expect(hits).toHaveLength(delegated.includes(id) ? 0 : 1)
+              if (!delegated.includes(id)) expect(hits[0]).toContain(`Do job ${id}; then Enter`)
+            }
+            expect(
+              new Set(ids.filter((id) => !delegated.includes(id)).map((id) => p.footer("done", id).session))
+                .size,
+            ).toBeGreaterThan(1)
+            expect((yield* secutools.stats).jobs).toBe(3)
+
+            // HTTP API: schemas, token, Host check.
+            const status = (yield* Effect.promise(() =>
+              p.api("/api/status").then((r) => r.json()),
+            )) as Record<string, unknown>
+            expect(Object.keys(status).sort()).toEqual([
+              "account",
+              "delegation",
+              "dispatch",
+              "pid",
+              "queue",
+              "sessions",
+              "started_at",
+            ])
+            expect(status.queue).toMatchObject({ done: 12, pending: 0, active: 0 })
+            expect((status.sessions as Array<unknown>).length).toBe(3)
+            expect((yield* Effect.promise(() => p.api("/api/status", {}))).status).toBe(401)
+            expect(
+              (yield* Effect.promise(() => p.api("/api/status", { authorization: "Bearer nope" }))).status,
+            ).toBe(401)
+            // fetch will not send a foreign Host header: use node:http, as a DNS-rebinding page's request would look.
+            const foreign = yield* Effect.promise(() => requestWithHost(p.port, "evil.example:80", TOKEN))
+            expect(foreign).toBe(403)
+            const delegatedStatus = (yield* Effect.promise(() =>
+              p.api("/api/delegated/status").then((r) => r.json()),
+            )) as {
+              counters: Record<string, number>
+            }
+            expect(delegatedStatus.counters).toMatchObject({ submitted: 3, completed: 3 })
+            const watchdog = (yield* Effect.promise(() =>
+              p.api("/watchdog/status").then((r) => r.json()),
+            )) as Record<string, unknown>
+            expect(watchdog).toMatchObject({ stale_tasks: [], dead_sessions: [] })
+            const done = (yield* Effect.promise(() =>
+              p.api("/api/tasks?state=done").then((r) => r.json()),
+            )) as Array<unknown>
+            expect(done).toHaveLength(12)
+
+            // A second daemon on the same queue refuses to run.
+            const second = yield* Effect.promise(() => p.ccl(["daemon"]))
+            expect(second.code).toBe(1)
+            expect(second.stderr).toContain("another ccl daemon")
+
+            // SIGTERM: clean exit 0, lock released.
+            expect(yield* Effect.promise(p.stop)).toBe(0)
+            expect(existsSync(path.join(p.dir, "queue", ".daemon.lock"))).toBe(false)
+          } finally {
+            yield* Effect.promise(p.stop)
+            p.server.kill()
+          }
+        }),
+      ),
+    150_000,
+  )
+
+  it.live(
+    "a pool session killed mid-task: the task goes back to pending (attempt 1), then finishes on attempt 2",
+    () =>
+      Effect.gen(function* () {
+        const p = yield* Effect.promise(() => project({ poolSize: 1, workMs: 4_000 }))
+        try {
+          p.start()
+          yield* Effect.promise(() =>
+            eventually(
+              async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
+              20_000,
+              p.log,
+            ),
+          )
+          yield* Effect.promise(() => p.ccl(["queue", "add", "--text", "long job", "--id", "victim"]))
+          yield* Effect.promise(() =>
+            eventually(() => (p.ls("active").includes("victim.md") ? true : undefined), 30_000, p.log),
+          )
+          yield* Effect.sleep("500 millis")
+          execFileSync("tmux", ["-L", p.server.socket, "kill-session", "-t", "=ccl-pool-1"])
+          yield* Effect.promise(() =>
+            eventually(() => (p.ls("done").includes("victim.md") ? true : undefined), 60_000, p.log),
+          )
+          expect(p.footer("done", "victim")).toMatchObject({
+            status: "completed",
+            attempt: 2,
+            session: "ccl-pool-1",
+          })
+          expect(p.log()).toContain("died during task victim (attempt 1)")
+        } finally {
+          yield* Effect.promise(p.stop)
+          p.server.kill()
+        }
+      }),
+    120_000,
+  )
+})
