@@ -8,6 +8,8 @@ import { createServer } from "node:net"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { taskPrompt } from "../../src/domain/LaunchCommand.js"
+import { sanitizePaste } from "../../src/domain/PasteText.js"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
 import { CCL, runCclAsync } from "../support/cli.js"
@@ -219,6 +221,51 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
         }),
       ),
     150_000,
+  )
+
+  it.live(
+    "hostile task bodies reach the agent exactly as text, one submit each (compared with its transcript)",
+    () =>
+      Effect.gen(function* () {
+        const p = yield* Effect.promise(() => project({ poolSize: 2, workMs: 100 }))
+        const bodies: Record<string, string> = {
+          semicolon: "run this; kill-server ;",
+          keys: "press Enter then C-c and Escape",
+          ctrlc: "stop\x03 here\x03",
+          bracket: "paste end \x1b[201~ then more\x1b[200~",
+          shell: "echo `whoami` $(rm -rf ~) 'q' \"dq\" \\n",
+          lines: Array.from({ length: 60 }, (_, i) => `line ${i}`).join("\n"),
+          big: Array.from({ length: 2_000 }, (_, i) => `row ${i}: ${"y".repeat(45)}`).join("\n"),
+        }
+        try {
+          for (const [id, body] of Object.entries(bodies)) {
+            writeFileSync(path.join(p.dir, `${id}.md`), `${body}\n`)
+            expect((yield* Effect.promise(() => p.ccl(["queue", "add", `${id}.md`]))).code).toBe(0)
+          }
+          p.start()
+          yield* Effect.promise(() =>
+            eventually(
+              () => (p.ls("done").length === Object.keys(bodies).length ? true : undefined),
+              90_000,
+              () => `${p.ls("done")} ${p.log()}`,
+            ),
+          )
+          const seen = p.prompts()
+          for (const [id, body] of Object.entries(bodies)) {
+            const hits = seen.filter((text) => text.startsWith(`[ccl task ${id}:`))
+            expect(hits).toHaveLength(1)
+            const expected = sanitizePaste(
+              taskPrompt(id, path.join(p.dir, "queue", "active", `${id}.md`), `${body}\n`),
+            )
+            expect(hits[0]).toBe(expected)
+          }
+          expect(p.log()).not.toContain("could not send")
+        } finally {
+          yield* Effect.promise(p.stop)
+          p.server.kill()
+        }
+      }),
+    120_000,
   )
 
   it.live(
