@@ -98,21 +98,23 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           ...Object.entries(session.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
           ...(session.command === undefined ? [] : [session.command]),
         ]).pipe(Effect.asVoid),
+      // "|" separates the fields: tmux escapes control characters such as tab in formats outside a UTF-8 locale.
+      // Session names cannot hold "|"; the pane's command comes last so that it may.
       list: tmux([
         "list-sessions",
         "-F",
-        "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_id}\t#{pane_dead}",
+        "#{session_name}|#{pane_pid}|#{pane_id}|#{pane_dead}|#{pane_current_command}",
       ]).pipe(
         Effect.map((r) =>
           r.stdout
             .split("\n")
             .filter((l) => l !== "")
             .map((line): SessionInfo => {
-              const [name, pid, current, paneId, dead] = line.split("\t")
+              const [name, pid, paneId, dead, ...command] = line.split("|")
               return {
                 name: name ?? "",
                 panePid: Number(pid),
-                currentCommand: current ?? "",
+                currentCommand: command.join("|"),
                 paneId: paneId ?? "",
                 dead: dead === "1",
               }

@@ -62,7 +62,7 @@ export const runDaemon = Effect.gen(function* () {
     (w) => Effect.sync(() => w.close()),
   )
   yield* Effect.forkScoped(dispatcher.runDispatch)
-  yield* Effect.forkScoped(dispatcher.runScreens(500))
+  yield* Effect.forkScoped(dispatcher.runScreens(500, 2_000))
   yield* Effect.forkScoped(
     Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(1)))),
   )

@@ -18,6 +18,9 @@ import type { StateFile } from "./StateFile.js"
 const turnEndedOnScreen = (screen: string, afterSend: string): boolean =>
   afterSend !== "" && screen !== afterSend && screenLines(screen).slice(-12).some(isDoneLine)
 
+/** What a pane runs when the agent has exited and the session's shell is back. */
+const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh"])
+
 /** How long a launched agent may sit at a bare shell before it is launched again. */
 const SHELL_GRACE_MS = 5_000
 
@@ -62,8 +65,14 @@ export const makeDispatcher = (state: StateFile) =>
           args: settings.agent.args,
           conversation: { mode: "new", id },
         })!
-        if (!(yield* tmux.has(name))) yield* tmux.create({ name, cwd, env: sessionEnv(name) })
-        yield* tmux.sendText(name, line)
+        const existing = (yield* tmux.list).find((s) => s.name === name)
+        if (existing === undefined) yield* tmux.create({ name, cwd, env: sessionEnv(name) })
+        // Never type a launch line into a running agent: only into the session's shell.
+        if (existing === undefined || SHELLS.has(existing.currentCommand)) yield* tmux.sendText(name, line)
+        else
+          yield* Effect.logWarning(
+            `session ${name} runs ${existing.currentCommand}, not a shell: not launching into it`,
+          )
         table.upsert({
           name,
           kind,
@@ -211,10 +220,9 @@ export const makeDispatcher = (state: StateFile) =>
       }
     })
 
-    const pollOne = (r: SessionRecord) =>
+    /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
+    const readScreen = (r: SessionRecord) =>
       Effect.gen(function* () {
-        if (r.phase === "dead") return
-        if (!(yield* tmux.has(r.name))) return yield* onDead(r)
         const screen = yield* tmux.capture(r.name)
         const reading = classifyScreen(screen, Date.now(), zone)
         if (reading.state !== r.state)
@@ -231,14 +239,45 @@ export const makeDispatcher = (state: StateFile) =>
             yield* fileTask(r, "screen", undefined)
           } else if (reading.state === "usage-limit") table.set(r.name, { phase: "limited" }, Date.now())
         } else if (
-          (r.phase === "starting" || r.phase === "ready") &&
+          r.phase === "starting" &&
           reading.state === "shell" &&
           Date.now() - r.since > SHELL_GRACE_MS
         ) {
-          yield* Effect.logWarning(`session ${r.name} is at a shell prompt: launching the agent again`)
-          yield* launch(r.name, r.cwd, r.kind)
+          yield* relaunch(r)
         }
-      }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`)))
+      })
+
+    const relaunch = (r: SessionRecord) =>
+      Effect.zipRight(
+        Effect.logWarning(`session ${r.name} is at a shell prompt: launching the agent again`),
+        launch(r.name, r.cwd, r.kind),
+      )
+
+    /**
+     * One look at every session. A single `list-sessions` tells which sessions exist and what runs in them
+     * (a ready session whose pane runs a shell again has lost its agent); screens are read only for sessions
+     * starting or working. An idle pool therefore costs one tmux call per look (BENCHMARKS.md, daemon-idle).
+     */
+    const pollAll = Effect.gen(function* () {
+      const live = new Map((yield* tmux.list).map((s) => [s.name, s]))
+      for (const r of table.all()) {
+        if (r.phase === "dead") continue
+        const info = live.get(r.name)
+        yield* locked(
+          Effect.gen(function* () {
+            if (info === undefined || info.dead) return yield* onDead(r)
+            if (r.phase === "starting" || r.phase === "working") return yield* readScreen(r)
+            if (
+              r.phase === "ready" &&
+              SHELLS.has(info.currentCommand) &&
+              Date.now() - r.since > SHELL_GRACE_MS
+            ) {
+              yield* relaunch(r)
+            }
+          }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
+        )
+      }
+    })
 
     const onHook = (record: HookRecord) =>
       Effect.gen(function* () {
@@ -283,10 +322,19 @@ export const makeDispatcher = (state: StateFile) =>
         Effect.forever,
       ),
       /** Forever: reads every session's screen (and whether it still exists) every `everyMs`. */
-      runScreens: (everyMs: number) =>
-        Effect.suspend(() => Effect.forEach(table.all(), (r) => locked(pollOne(r)), { discard: true })).pipe(
-          Effect.catchAllCause((cause) => Effect.logError("reading the screens failed", cause)),
-          Effect.zipRight(Effect.sleep(Duration.millis(everyMs))),
+      /** Forever: looks at the sessions every `busyMs` while any is starting or working, else every `idleMs`. */
+      runScreens: (busyMs: number, idleMs: number) =>
+        pollAll.pipe(
+          Effect.catchAllCause((cause) => Effect.logError("reading the sessions failed", cause)),
+          Effect.zipRight(
+            Effect.suspend(() =>
+              Effect.sleep(
+                Duration.millis(
+                  table.all().some((r) => r.phase === "starting" || r.phase === "working") ? busyMs : idleMs,
+                ),
+              ),
+            ),
+          ),
           Effect.forever,
         ),
     }
