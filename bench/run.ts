@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { cliStartup } from "./cliStartup.js"
+import { daemonIdle } from "./daemonIdle.js"
+import { dispatchLatency } from "./dispatchLatency.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
@@ -12,6 +14,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "cli-startup": cliStartup,
   "queue-scan": queueScan,
   reaper,
+  "dispatch-latency": dispatchLatency,
+  "daemon-idle": daemonIdle,
 }
 
 const machine = () => {

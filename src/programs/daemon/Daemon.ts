@@ -34,7 +34,7 @@ const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
 
 /**
  * `ccl daemon`: one per queue (lock). Recovers the queue, starts or adopts the sessions, replays queued hook
- * events, serves the HTTP API, and runs the dispatcher (woken by a watch on pending/, by hooks and by a 1 s
+ * events, serves the HTTP API, and runs the dispatcher (woken by a watch on pending/, by hooks and by a 5 s
  * tick), the screen reader and, when delegation is on, the reaper. Runs until interrupted (SIGINT/SIGTERM):
  * the step in hand finishes, the lock is released, sessions keep running for the next start to adopt.
  */
@@ -62,9 +62,9 @@ export const runDaemon = Effect.gen(function* () {
     (w) => Effect.sync(() => w.close()),
   )
   yield* Effect.forkScoped(dispatcher.runDispatch)
-  yield* Effect.forkScoped(dispatcher.runScreens(500, 2_000))
+  yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
   yield* Effect.forkScoped(
-    Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(1)))),
+    Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),
   )
   const delegation = yield* Effect.serviceOption(Delegation)
   if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)
