@@ -5,7 +5,9 @@ import { percentile, round } from "./stats.js"
 import type { BenchResult } from "./types.js"
 
 const SESSIONS = 8
-const GAP_MS = 50
+/** The growth run: 2,000 (10x) does not fit in the bench's time at today's throughput; see BENCHMARKS.md. */
+const LARGE = Number(process.env.CCL_BENCH_DISPATCH_LARGE ?? 400)
+const GAP_MS = Number(process.env.CCL_BENCH_GAP_MS ?? 150)
 
 /** When each task's prompt reached an agent: the simulated agent's transcript timestamp of the user entry. */
 const landedAt = (home: string): Map<string, number> => {
@@ -38,15 +40,17 @@ const measure = async (tasks: number) => {
       renameSync(staged, path.join(daemon.queue, "pending", `${id}.md`))
       await new Promise((r) => setTimeout(r, GAP_MS))
     }
-    const deadline = Date.now() + 300_000
-    while (readdirSync(path.join(daemon.queue, "done")).length < tasks) {
-      if (Date.now() > deadline) throw new Error("tasks did not finish")
-      await new Promise((r) => setTimeout(r, 200))
+    // Latency ends when the prompt is submitted in a session: wait for every prompt to land (bounded).
+    const deadline = Date.now() + 180_000
+    let landed = landedAt(daemon.home)
+    while (landed.size < tasks && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500))
+      landed = landedAt(daemon.home)
     }
-    const landed = landedAt(daemon.home)
-    const latencies = [...renamedAt].map(([id, t]) => landed.get(id)! - t)
-    if (latencies.some((x) => Number.isNaN(x))) throw new Error("a prompt was not found in any transcript")
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
+    const latencies = [...renamedAt].flatMap(([id, t]) => (landed.has(id) ? [landed.get(id)! - t] : []))
+    if (latencies.length < tasks)
+      throw new Error(`only ${latencies.length} of ${tasks} prompts landed in 3 minutes`)
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), landed: latencies.length }
   } finally {
     await daemon.stop()
   }
@@ -54,18 +58,21 @@ const measure = async (tasks: number) => {
 
 export const dispatchLatency = async (): Promise<BenchResult> => {
   const small = await measure(200)
-  const large = await measure(2_000)
+  const large = await measure(LARGE)
   return {
     name: "dispatch-latency",
     figures: {
       p50_200_ms: round(small.p50),
       p99_200_ms: round(small.p99),
-      p50_2000_ms: round(large.p50),
-      p99_2000_ms: round(large.p99),
+      p50_large_ms: round(large.p50),
+      p99_large_ms: round(large.p99),
+      large_tasks: LARGE,
+      landed_200: small.landed,
+      landed_large: large.landed,
       p50_growth: round(large.p50 / small.p50, 2),
     },
     budget: "p50 <= 50 ms, p99 <= 250 ms (8 sessions, 200 tasks)",
-    withinBudget: small.p50 <= 50 && small.p99 <= 250,
+    withinBudget: small.landed === 200 && small.p50 <= 50 && small.p99 <= 250,
     note: `one task every ${GAP_MS} ms into 8 simulated agents (work 0); each dispatch = /clear + paste, each a few tmux processes`,
   }
 }

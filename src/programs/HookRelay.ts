@@ -9,7 +9,8 @@ import { AppConfig } from "../services/AppConfig.js"
 /** Where hook events wait when the daemon is down; the daemon replays the file on start. */
 export const eventsFile = (stateDir: string) => path.join(stateDir, "events.jsonl")
 
-const POST_TIMEOUT = Duration.millis(1_500)
+// Generous: under load the daemon may take a moment, and a queued event waits for the next pass of the daemon.
+const POST_TIMEOUT = Duration.millis(5_000)
 
 /**
  * `ccl hook EVENT`: hands Claude Code's event to the daemon (POST /api/hooks), or appends it to the events file

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, watch } from "node:fs"
+import { existsSync, readFileSync, renameSync, rmSync, watch } from "node:fs"
 import * as path from "node:path"
 import { Duration, Effect, Either, Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
@@ -13,13 +13,17 @@ import { makeStateFile } from "./StateFile.js"
 
 const decodeHookLine = Schema.decodeUnknownEither(Schema.parseJson(HookRecord))
 
-/** Hook events queued while no daemon ran: replayed in order, then the file is set aside. */
+/**
+ * Hook events that could not be POSTed (no daemon yet, or a daemon too busy to answer in time): taken over
+ * at start and then every few seconds, replayed in order, then removed.
+ */
 const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
   Effect.gen(function* () {
     const file = eventsFile(stateDir)
     if (!existsSync(file)) return 0
-    const aside = `${file}.replayed-${new Date().toISOString().replace(/[:.]/g, "-")}`
-    renameSync(file, aside) // hooks arriving from now on start a new file; the daemon is up for them anyway
+    const aside = `${file}.replaying-${process.pid}`
+    renameSync(file, aside) // hooks from now on start a new file
+    yield* Effect.sleep("100 millis") // a hook that opened the old file just before finishes its one line
     let n = 0
     for (const line of readFileSync(aside, "utf8").split("\n")) {
       if (line.trim() === "") continue
@@ -29,6 +33,7 @@ const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
         n++
       }
     }
+    rmSync(aside, { force: true })
     return n
   })
 
@@ -65,6 +70,16 @@ export const runDaemon = Effect.gen(function* () {
   yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
   yield* Effect.forkScoped(
     Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),
+  )
+  yield* Effect.forkScoped(
+    Effect.forever(
+      Effect.zipRight(
+        Effect.sleep(Duration.seconds(2)),
+        replayEvents(settings.state, dispatcher).pipe(
+          Effect.catchAllCause((cause) => Effect.logWarning("replaying queued hook events failed", cause)),
+        ),
+      ),
+    ),
   )
   const delegation = yield* Effect.serviceOption(Delegation)
   if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)

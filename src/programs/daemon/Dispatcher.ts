@@ -14,12 +14,14 @@ import { TmuxPool } from "../../services/TmuxPool.js"
 import { type SessionRecord, SessionTable } from "./SessionTable.js"
 import type { StateFile } from "./StateFile.js"
 
-/** A turn too quick to be seen busy: the screen moved on since the prompt and ends with a "✻ Baked for" line. */
-const turnEndedOnScreen = (screen: string, afterSend: string): boolean =>
-  afterSend !== "" && screen !== afterSend && screenLines(screen).slice(-12).some(isDoneLine)
+/** "✻ Baked for 1s" lines on a screen: one more than before the prompt means the turn ended. */
+const doneLines = (screen: string): number => screenLines(screen).filter(isDoneLine).length
 
 /** What a pane runs when the agent has exited and the session's shell is back. */
 const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh"])
+
+/** How long after a turn filed from the screen its own (late) Stop hook may still arrive. */
+const LATE_STOP_MS = 5_000
 
 /** How long a launched agent may sit at a bare shell before it is launched again. */
 const SHELL_GRACE_MS = 5_000
@@ -83,6 +85,7 @@ export const makeDispatcher = (state: StateFile) =>
           task: undefined,
           state: "starting",
           decidedBy: "launch",
+          lateStopUntil: 0,
           since: Date.now(),
         })
       })
@@ -109,6 +112,7 @@ export const makeDispatcher = (state: StateFile) =>
             task: undefined,
             state: "adopted",
             decidedBy: "adopt",
+            lateStopUntil: 0,
             since: Date.now(),
           })
           yield* Effect.logInfo(`adopted session ${s.name}`)
@@ -175,6 +179,22 @@ export const makeDispatcher = (state: StateFile) =>
         yield* Queue.offer(wake, undefined)
       })
 
+    /**
+     * Waits until the session shows its idle prompt and the screen stops changing (two equal reads), at most
+     * 3 s: text pasted while the agent is still redrawing after /clear can be lost.
+     */
+    const settle = (name: string) =>
+      Effect.gen(function* () {
+        let previous = ""
+        const deadline = Date.now() + 3_000
+        while (Date.now() < deadline) {
+          const screen = yield* tmux.capture(name)
+          if (screen === previous && classifyScreen(screen, Date.now(), zone).state === "idle") return
+          previous = screen
+          yield* Effect.sleep(Duration.millis(30))
+        }
+      })
+
     const step = Effect.gen(function* () {
       const pending = yield* queue.listPending
       for (const task of pending) {
@@ -197,13 +217,16 @@ export const makeDispatcher = (state: StateFile) =>
         yield* state.update((s) => ({ ...s, attempts: { ...s.attempts, [task.id]: attempt } }))
         table.set(free.name, { phase: "working" }, Date.now())
         const sent = Effect.gen(function* () {
-          if (settings.pool.freshContext) yield* tmux.sendText(free.name, "/clear")
-          free.task = { id: task.id, attempt, sentAt: Date.now(), sawBusy: false, afterSend: "" }
+          if (settings.pool.freshContext) {
+            yield* tmux.sendText(free.name, "/clear")
+            yield* settle(free.name)
+          }
+          const doneLinesBefore = doneLines(yield* tmux.capture(free.name))
+          free.task = { id: task.id, attempt, sentAt: Date.now(), sawBusy: false, doneLinesBefore }
           yield* tmux.sendText(
             free.name,
             taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
           )
-          free.task.afterSend = yield* tmux.capture(free.name)
         })
         yield* sent.pipe(
           Effect.tap(() => Effect.sync(() => counters.dispatched++)),
@@ -234,9 +257,10 @@ export const makeDispatcher = (state: StateFile) =>
           if (reading.state === "busy") r.task.sawBusy = true
           else if (
             reading.state === "idle" &&
-            (r.task.sawBusy || turnEndedOnScreen(screen, r.task.afterSend))
+            (r.task.sawBusy || doneLines(screen) > r.task.doneLinesBefore)
           ) {
             yield* fileTask(r, "screen", undefined)
+            r.lateStopUntil = Date.now() + LATE_STOP_MS
           } else if (reading.state === "usage-limit") table.set(r.name, { phase: "limited" }, Date.now())
         } else if (
           r.phase === "starting" &&
@@ -291,6 +315,8 @@ export const makeDispatcher = (state: StateFile) =>
         if (record.event === "SessionStart" && r.phase === "starting") {
           table.set(r.name, { phase: "ready" }, Date.now())
           yield* Queue.offer(wake, undefined)
+        } else if (record.event === "Stop" && Date.now() < r.lateStopUntil) {
+          r.lateStopUntil = 0 // the late Stop of a turn already filed from the screen
         } else if (
           record.event === "Stop" &&
           r.phase === "working" &&

@@ -6,8 +6,8 @@ export interface TaskInFlight {
   readonly sentAt: number
   /** The screen has shown the agent busy since the prompt (for idle-after-busy completion). */
   sawBusy: boolean
-  /** The screen just after the prompt was sent: a turn that was too quick to be seen busy still changes it. */
-  afterSend: string
+  /** "✻ Baked for" lines on screen just before the prompt: a turn too quick to be seen busy adds one. */
+  doneLinesBefore: number
 }
 
 export interface SessionRecord {
@@ -21,6 +21,11 @@ export interface SessionRecord {
   /** starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task. */
   phase: "starting" | "ready" | "working" | "limited" | "dead"
   task: TaskInFlight | undefined
+  /**
+   * Set when the screen showed a turn's end before its Stop hook arrived: that late Stop belongs to the turn
+   * already filed, not to the next task (fencing), and is ignored until this time.
+   */
+  lateStopUntil: number
   /** Last state read from any signal, and which signal said so. */
   state: string
   decidedBy: string
