@@ -284,7 +284,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
           )
           yield* Effect.promise(() => p.ccl(["queue", "add", "--text", "long job", "--id", "victim"]))
           yield* Effect.promise(() =>
-            eventually(() => (p.ls("active").includes("victim.md") ? true : undefined), 30_000, () => p.log() + execFileSync("curl", ["-s", "-H", `Authorization: Bearer ${TOKEN}`, `http://127.0.0.1:${p.port}/api/sessions`], { encoding: "utf8" }) + execFileSync("tmux", ["-L", p.server.socket, "capture-pane", "-p", "-t", "=ccl-pool-1:"], { encoding: "utf8" })),
+            eventually(() => (p.ls("active").includes("victim.md") ? true : undefined), 30_000, p.log),
           )
           yield* Effect.sleep("500 millis")
           execFileSync("tmux", ["-L", p.server.socket, "kill-session", "-t", "=ccl-pool-1"])
