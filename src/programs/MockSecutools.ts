@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto"
-import * as Http from "node:http"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Clock, Data, Effect, Either, ParseResult, Schema, type Scope } from "effect"
 import { bearerMatches } from "./BearerToken.js"
+import { listenOnNode } from "./NodeServer.js"
 
 /** A mock secutools server (DESIGN.md "Secutools contract") with injectable faults, for tests and the demo. */
 export interface MockSecutoolsOptions {
@@ -236,8 +235,7 @@ export const startMockSecutools = (
       ),
     )
 
-    const nodeServer = Http.createServer()
-    const server = yield* NodeHttpServer.make(() => nodeServer, { host, port: options.port ?? 0 }).pipe(
+    const server = yield* listenOnNode(host, options.port ?? 0).pipe(
       Effect.mapError(
         (e) =>
           new MockSecutoolsError({
@@ -245,15 +243,6 @@ export const startMockSecutools = (
             message: `cannot listen on ${host}:${options.port ?? 0}: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`,
           }),
       ),
-    )
-    // Node's close() waits for open connections, and a hung request keeps its connection open: stop
-    // accepting, then drop every connection, so that closing the scope is prompt.
-    yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
-        if (!nodeServer.listening) return resume(Effect.void)
-        nodeServer.close(() => resume(Effect.void))
-        nodeServer.closeAllConnections()
-      }),
     )
     yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
 

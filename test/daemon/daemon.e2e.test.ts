@@ -296,7 +296,8 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
             attempt: 2,
             session: "ccl-pool-1",
           })
-          expect(p.log()).toContain("died during task victim (attempt 1)")
+          // The kill lands while the agent works on it, or (on a loaded machine) while ccl is still typing it.
+          expect(p.log()).toMatch(/died during task victim \(attempt 1\)|could not send task victim/)
         } finally {
           yield* Effect.promise(p.stop)
           p.server.kill()

@@ -1,15 +1,14 @@
-import * as Http from "node:http"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Either, Option, Redacted, Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
 import { bearerMatches } from "../BearerToken.js"
+import { listenOnNode } from "../NodeServer.js"
 import type { Dispatcher } from "./Dispatcher.js"
 
 const json = (status: number, body: unknown) => HttpServerResponse.unsafeJson(body, { status })
@@ -132,18 +131,7 @@ export const serveDaemonApi = (dispatcher: Dispatcher, startedAt: number) =>
       ),
     )
 
-    const nodeServer = Http.createServer()
-    const server = yield* NodeHttpServer.make(() => nodeServer, {
-      host: settings.api.host,
-      port: settings.api.port,
-    })
-    yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
-        if (!nodeServer.listening) return resume(Effect.void)
-        nodeServer.close(() => resume(Effect.void))
-        nodeServer.closeAllConnections()
-      }),
-    )
+    const server = yield* listenOnNode(settings.api.host, settings.api.port)
     yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
     return server.address._tag === "TcpAddress" ? server.address.port : settings.api.port
   })
