@@ -10,18 +10,21 @@ export interface CliResult {
   readonly stderr: string
 }
 
+/** A clean environment for a child ccl: only PATH, HOME (the test's folder), its own code cache, and `extra`. */
+const childEnv = (cwd: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: cwd,
+  CCL_CACHE_DIR: path.join(cwd, ".cache"),
+  ...extra,
+})
+
 /** Runs the built `dist/ccl.mjs` as a child process, with a clean environment plus `env`. */
 export const runCcl = (
   args: ReadonlyArray<string>,
   options: { cwd: string; env?: Record<string, string>; input?: string },
 ): CliResult => {
   if (!existsSync(CCL)) throw new Error(`${CCL} is missing: run "npm run build" (npm test does it)`)
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: options.cwd,
-    CCL_CACHE_DIR: path.join(options.cwd, ".cache"),
-    ...options.env,
-  }
+  const env = childEnv(options.cwd, options.env)
   const r = spawnSync(process.execPath, [CCL, ...args], {
     cwd: options.cwd,
     env,
@@ -41,12 +44,7 @@ export const runCclAsync = (
   options: { cwd: string; env?: Record<string, string> },
 ): Promise<CliResult & { readonly signal: NodeJS.Signals | null }> => {
   if (!existsSync(CCL)) throw new Error(`${CCL} is missing: run "npm run build" (npm test does it)`)
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: options.cwd,
-    CCL_CACHE_DIR: path.join(options.cwd, ".cache"),
-    ...options.env,
-  }
+  const env = childEnv(options.cwd, options.env)
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CCL, ...args], {
       cwd: options.cwd,

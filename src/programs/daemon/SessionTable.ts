@@ -52,11 +52,6 @@ export class SessionTable {
     return this.all().find((s) => s.kind === "pool" && s.phase === "ready" && s.task === undefined)
   }
 
-  /** The session working on `taskId`, if any. */
-  holding(taskId: string): SessionRecord | undefined {
-    return this.all().find((s) => s.task?.id === taskId)
-  }
-
   set(name: string, change: Partial<SessionRecord>, now: number): void {
     const r = this.records.get(name)
     if (r === undefined) return
