@@ -1,114 +1,19 @@
 // The daemon end to end: real tmux (private socket), the simulated agent with hooks installed, the mock
 // secutools server over HTTP, the built CLI as child processes.
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { request as httpRequest } from "node:http"
-import { createServer } from "node:net"
+import { execFileSync } from "node:child_process"
+import { existsSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { taskPrompt } from "../../src/domain/LaunchCommand.js"
 import { sanitizePaste } from "../../src/domain/PasteText.js"
-import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
-import { CCL, runCclAsync } from "../support/cli.js"
-import { tempDir } from "../support/tempDir.js"
-import { eventually, privateSocket } from "../support/tmux.js"
+import { daemonProject, requestWithHost } from "../support/daemonProject.js"
+import { eventually } from "../support/tmux.js"
 
 const KEY = "sk-daemon-e2e"
 const TOKEN = "api-token-e2e"
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-
-const requestWithHost = (port: number, host: string, token: string) =>
-  new Promise<number | undefined>((resolve) => {
-    const req = httpRequest(
-      { host: "127.0.0.1", port, path: "/api/status", headers: { host, authorization: `Bearer ${token}` } },
-      (res) => {
-        res.resume()
-        resolve(res.statusCode)
-      },
-    )
-    req.on("error", () => resolve(undefined))
-    req.end()
-  })
-
-/** A project: ccl.yaml for a private tmux server, the simulated agent, one account with hooks installed. */
-const project = async (options: { poolSize: number; workMs: number; secutools?: string }) => {
-  const dir = tempDir()
-  const server = privateSocket()
-  const home = path.join(dir, "home-main")
-  const port = await freePort()
-  mkdirSync(path.join(dir, "work"), { recursive: true })
-  writeFileSync(
-    path.join(dir, "ccl.yaml"),
-    [
-      "queue: ./queue",
-      "state: ./state",
-      `tmux: { socket: ${server.socket} }`,
-      `agent: { command: ${process.execPath}, args: [${CCL}, sim-agent, --work-ms, "${options.workMs}"] }`,
-      `pool: { size: ${options.poolSize}, cwd: ${path.join(dir, "work")}, max_attempts: 3 }`,
-      `accounts: [{ name: main, home: ${home} }]`,
-      `api: { port: ${port} }`,
-      ...(options.secutools === undefined ? [] : [`delegation: { url: ${options.secutools}, poll: 200ms }`]),
-    ].join("\n"),
-  )
-  const env = { CCL_API_TOKEN: TOKEN, ...(options.secutools === undefined ? {} : { SECUTOOLS_API_KEY: KEY }) }
-  const ccl = (args: ReadonlyArray<string>) => runCclAsync(args, { cwd: dir, env })
-  expect((await ccl(["hooks", "install"])).code).toBe(0)
-  let daemon: ChildProcess | undefined
-  let log = ""
-  const start = () => {
-    const child = spawn(process.execPath, [CCL, "daemon"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache"), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    })
-    child.stdout!.on("data", (d) => (log += d))
-    child.stderr!.on("data", (d) => (log += d))
-    daemon = child
-    return child
-  }
-  const api = (p: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
-    fetch(`http://127.0.0.1:${port}${p}`, { headers })
-  const ls = (state: string) =>
-    existsSync(path.join(dir, "queue", state)) ? readdirSync(path.join(dir, "queue", state)).sort() : []
-  const footer = (state: string, id: string) =>
-    parseFooter(readFileSync(path.join(dir, "queue", state, `${id}.md`), "utf8"))!.footer
-  const stop = async () => {
-    const d = daemon
-    if (d !== undefined && d.exitCode === null) {
-      const exited = new Promise<number | null>((r) => d.once("exit", (code) => r(code)))
-      d.kill("SIGTERM")
-      return await exited
-    }
-    return d?.exitCode ?? null
-  }
-  /** Every user prompt the simulated agents received, across all transcripts. */
-  const prompts = () => {
-    const root = path.join(home, "projects")
-    if (!existsSync(root)) return []
-    return readdirSync(root).flatMap((slug) =>
-      readdirSync(path.join(root, slug)).flatMap((f) =>
-        readFileSync(path.join(root, slug, f), "utf8")
-          .split("\n")
-          .filter((l) => l.trim() !== "")
-          .map((l) => JSON.parse(l) as { type: string; message: { content: unknown } })
-          .filter((e) => e.type === "user")
-          .map((e) => String(e.message.content)),
-      ),
-    )
-  }
-  return { dir, server, port, ccl, start, stop, api, ls, footer, prompts, log: () => log }
-}
 
 describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
   it.live(
@@ -118,7 +23,13 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
         Effect.gen(function* () {
           const secutools = yield* startMockSecutools({ key: KEY, jobMs: 300 })
           const p = yield* Effect.promise(() =>
-            project({ poolSize: 3, workMs: 200, secutools: secutools.url }),
+            daemonProject({
+              poolSize: 3,
+              workMs: 200,
+              secutools: secutools.url,
+              secutoolsKey: KEY,
+              token: TOKEN,
+            }),
           )
           try {
             const ids = Array.from({ length: 12 }, (_, i) => `task-${String(i + 1).padStart(2, "0")}`)
@@ -212,10 +123,10 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
             expect(second.stderr).toContain("another ccl daemon")
 
             // SIGTERM: clean exit 0, lock released.
-            expect(yield* Effect.promise(p.stop)).toBe(0)
+            expect(yield* Effect.promise(() => p.stop())).toBe(0)
             expect(existsSync(path.join(p.dir, "queue", ".daemon.lock"))).toBe(false)
           } finally {
-            yield* Effect.promise(p.stop)
+            yield* Effect.promise(() => p.stop())
             p.server.kill()
           }
         }),
@@ -227,7 +138,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
     "hostile task bodies reach the agent exactly as text, one submit each (compared with its transcript)",
     () =>
       Effect.gen(function* () {
-        const p = yield* Effect.promise(() => project({ poolSize: 2, workMs: 100 }))
+        const p = yield* Effect.promise(() => daemonProject({ poolSize: 2, workMs: 100, token: TOKEN }))
         const bodies: Record<string, string> = {
           semicolon: "run this; kill-server ;",
           keys: "press Enter then C-c and Escape",
@@ -261,7 +172,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
           }
           expect(p.log()).not.toContain("could not send")
         } finally {
-          yield* Effect.promise(p.stop)
+          yield* Effect.promise(() => p.stop())
           p.server.kill()
         }
       }),
@@ -272,7 +183,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
     "a pool session killed mid-task: the task goes back to pending (attempt 1), then finishes on attempt 2",
     () =>
       Effect.gen(function* () {
-        const p = yield* Effect.promise(() => project({ poolSize: 1, workMs: 4_000 }))
+        const p = yield* Effect.promise(() => daemonProject({ poolSize: 1, workMs: 4_000, token: TOKEN }))
         try {
           p.start()
           yield* Effect.promise(() =>
@@ -299,7 +210,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
           // The kill lands while the agent works on it, or (on a loaded machine) while ccl is still typing it.
           expect(p.log()).toMatch(/died during task victim \(attempt 1\)|could not send task victim/)
         } finally {
-          yield* Effect.promise(p.stop)
+          yield* Effect.promise(() => p.stop())
           p.server.kill()
         }
       }),

@@ -7,6 +7,7 @@ import { Console, Duration, Effect, Layer, Option } from "effect"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { DelegationLive } from "../../layers/DelegationLive.js"
 import { SecutoolsClientFromConfig } from "../../layers/SecutoolsClientHttp.js"
+import { SymlinkFsNode } from "../../layers/SymlinkFsNode.js"
 import { TaskQueueFs } from "../../layers/TaskQueueFs.js"
 import { TmuxPoolFromConfig } from "../../layers/TmuxPoolCli.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -26,7 +27,7 @@ const daemonLayer = (config: Option.Option<string>) => {
         : DelegationLive.pipe(Layer.provide(SecutoolsClientFromConfig)),
     ),
   )
-  return Layer.mergeAll(delegation, TmuxPoolFromConfig, Router.Default).pipe(
+  return Layer.mergeAll(delegation, TmuxPoolFromConfig, Router.Default, SymlinkFsNode).pipe(
     Layer.provideMerge(queue),
     Layer.provideMerge(appConfig),
     Layer.provideMerge(NodeContext.layer),

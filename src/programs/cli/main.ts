@@ -1,4 +1,5 @@
 import { Command } from "@effect/cli"
+import { accountsCommand } from "./AccountsCommand.js"
 import { daemonCommand, statusCommand } from "./DaemonCommand.js"
 import { makeDecideCommand } from "./DecideCommand.js"
 import { delegateCommand } from "./DelegateCommand.js"
@@ -21,6 +22,7 @@ export const cclCommand = Command.make("ccl").pipe(
     daemonCommand,
     statusCommand,
     hooksCommand,
+    accountsCommand,
     hookCommand,
     mockSecutoolsCommand,
     simAgentCommand,

@@ -6,6 +6,7 @@ import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { eventsFile } from "../HookRelay.js"
+import { makeAccountSwap } from "./AccountSwap.js"
 import { serveDaemonApi } from "./DaemonApi.js"
 import { acquireDaemonLock } from "./DaemonLock.js"
 import { type Dispatcher, makeDispatcher } from "./Dispatcher.js"
@@ -54,6 +55,8 @@ export const runDaemon = Effect.gen(function* () {
   }
   const state = yield* makeStateFile(settings.state)
   const dispatcher = yield* makeDispatcher(state)
+  const failover = yield* makeAccountSwap(dispatcher)
+  yield* failover.completeInterrupted
   yield* dispatcher.startSessions
   const replayed = yield* replayEvents(settings.state, dispatcher)
   const port = yield* serveDaemonApi(dispatcher, Date.now())
@@ -67,6 +70,7 @@ export const runDaemon = Effect.gen(function* () {
     (w) => Effect.sync(() => w.close()),
   )
   yield* Effect.forkScoped(dispatcher.runDispatch)
+  yield* Effect.forkScoped(failover.runTriggers)
   yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
   yield* Effect.forkScoped(
     Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),

@@ -6,13 +6,14 @@ import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { classifyScreen, isDoneLine, screenLines } from "../../domain/ScreenState.js"
+import { detectUsageLimit } from "../../domain/UsageLimit.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Router } from "../../services/Router.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
-import { type SessionRecord, SessionTable } from "./SessionTable.js"
-import type { StateFile } from "./StateFile.js"
+import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
+import type { InFlight, StateFile } from "./StateFile.js"
 
 /** "✻ Baked for 1s" lines on a screen: one more than before the prompt means the turn ended. */
 const doneLines = (screen: string): number => screenLines(screen).filter(isDoneLine).length
@@ -25,6 +26,42 @@ const LATE_STOP_MS = 5_000
 
 /** How long a launched agent may sit at a bare shell before it is launched again. */
 const SHELL_GRACE_MS = 5_000
+
+/** What a working session that was resumed after a failover is told. */
+export const continuePrompt = (taskId: string): string =>
+  `[ccl task ${taskId}] The usage limit interrupted this task and the session moved to another account. Continue the task where you left off.`
+
+/** A task in flight as state.json keeps it. */
+export const toInFlight = (t: TaskInFlight): InFlight => ({
+  task: t.id,
+  attempt: t.attempt,
+  sent_at: t.sentAt,
+  started_at: t.startedAt,
+  deadline_at: t.deadlineAt,
+})
+
+/** A task in flight from state.json (the screen-reading fields start afresh). */
+export const fromInFlight = (f: InFlight, staleAfterMs: number) => ({
+  id: f.task,
+  attempt: f.attempt,
+  sentAt: f.sent_at,
+  startedAt: f.started_at ?? f.sent_at,
+  deadlineAt: f.deadline_at ?? (f.started_at ?? f.sent_at) + staleAfterMs,
+})
+
+/** A session hit its account's usage limit (screen or hook): the failover's trigger. */
+export interface LimitHit {
+  readonly session: string
+  readonly account: string | undefined
+  readonly resetAt: number | undefined
+  readonly via: "screen" | "hook"
+}
+
+/** How a session is (re)started: a new conversation, a resumed one (keeping its task), or left at its shell. */
+export type LaunchMode =
+  | { readonly mode: "new" }
+  | { readonly mode: "resume"; readonly id: string; readonly task?: TaskInFlight | undefined }
+  | { readonly mode: "shell"; readonly why: string }
 
 /**
  * The daemon's core: starts and adopts sessions, hands pending tasks to free pool sessions (or to secutools),
@@ -41,8 +78,20 @@ export const makeDispatcher = (state: StateFile) =>
     const table = new SessionTable()
     const lock = yield* Effect.makeSemaphore(1)
     const wake = yield* Queue.sliding<void>(1)
+    const limits = yield* Queue.unbounded<LimitHit>()
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
     const counters = { dispatched: 0, completed: 0, released: 0, failed: 0 }
+    /** Dispatching stops while a failover runs, and until `pausedUntil` when every account is cooling down. */
+    const control = { swapping: false, pausedUntil: 0 }
+
+    /** Which session holds which task, kept in state.json so the next daemon can adopt it (SIGTERM, crash). */
+    const remember = (name: string, task: TaskInFlight | undefined) =>
+      state.update((s) => {
+        const inflight = { ...s.inflight }
+        if (task === undefined) delete inflight[name]
+        else inflight[name] = toInFlight(task)
+        return { ...s, inflight }
+      })
 
     /** Hooks run `ccl hook` inside the session: they must find this daemon (its config, API and state). */
     const sessionEnv = (name: string): Record<string, string> => ({
@@ -56,38 +105,60 @@ export const makeDispatcher = (state: StateFile) =>
     const account = () =>
       settings.accounts.find((a) => a.name === state.get().active_account) ?? settings.accounts[0]
 
-    /** Creates the session if needed and types the agent's launch line into its shell. */
-    const launch = (name: string, cwd: string, kind: SessionRecord["kind"]) =>
+    /**
+     * Creates the session if needed (killing it first when `recreate`) and types the agent's launch line into its
+     * shell: a new conversation, a resumed one, or nothing at all (left at the shell).
+     */
+    const launch = (
+      name: string,
+      cwd: string,
+      kind: SessionRecord["kind"],
+      how: LaunchMode = { mode: "new" },
+      recreate = false,
+    ) =>
       Effect.gen(function* () {
         const acct = account()
-        const id = randomUUID()
-        const line = launchLine({
-          home: acct?.home,
-          command: settings.agent.command,
-          args: settings.agent.args,
-          conversation: { mode: "new", id },
-        })!
-        const existing = (yield* tmux.list).find((s) => s.name === name)
+        const id = how.mode === "resume" ? how.id : randomUUID()
+        if (recreate) yield* tmux.kill(name)
+        const existing = recreate ? undefined : (yield* tmux.list).find((s) => s.name === name)
         if (existing === undefined) yield* tmux.create({ name, cwd, env: sessionEnv(name) })
+        const line =
+          how.mode === "shell"
+            ? undefined
+            : launchLine({
+                home: acct?.home,
+                command: settings.agent.command,
+                args: settings.agent.args,
+                conversation: { mode: how.mode, id },
+              })
         // Never type a launch line into a running agent: only into the session's shell.
-        if (existing === undefined || SHELLS.has(existing.currentCommand)) yield* tmux.sendText(name, line)
+        if (line !== undefined && (existing === undefined || SHELLS.has(existing.currentCommand)))
+          yield* tmux.sendText(name, line)
+        else if (line !== undefined)
+          yield* Effect.logWarning(
+            `session ${name} runs ${existing?.currentCommand}, not a shell: not launching into it`,
+          )
         else
           yield* Effect.logWarning(
-            `session ${name} runs ${existing.currentCommand}, not a shell: not launching into it`,
+            `session ${name} left at its shell prompt: ${(how as { why: string }).why}`,
           )
+        const task = how.mode === "resume" ? how.task : undefined
         table.upsert({
           name,
           kind,
           cwd,
           account: acct?.name,
-          conversationId: id,
-          phase: "starting",
-          task: undefined,
-          state: "starting",
+          conversationId: how.mode === "shell" ? undefined : id,
+          conversationFrom: how.mode === "shell" ? undefined : "launch",
+          phase: how.mode === "shell" ? "shell" : how.mode === "resume" ? "resuming" : "starting",
+          task,
+          state: how.mode === "shell" ? "shell" : "starting",
           decidedBy: "launch",
           lateStopUntil: 0,
+          launchedAt: Date.now(),
           since: Date.now(),
         })
+        if (task === undefined) yield* remember(name, undefined)
       })
 
     /** Pool sessions ccl-pool-1..N and the dedicated ones: adopted when they exist, else created and launched. */
@@ -100,23 +171,47 @@ export const makeDispatcher = (state: StateFile) =>
         })),
         ...settings.dedicated.map((d) => ({ name: d.name, cwd: d.cwd, kind: "dedicated" as const })),
       ]
+      const active = new Set((yield* queue.list("active")).map((t) => t.id))
       for (const s of wanted) {
+        if (table.get(s.name) !== undefined) continue // relaunched by an interrupted failover just finished
         if (yield* tmux.has(s.name)) {
+          // A task the session held when the last daemon stopped is still its own: its turn may be running.
+          const held = state.get().inflight[s.name]
+          const task =
+            held !== undefined && active.has(held.task)
+              ? {
+                  ...fromInFlight(held, settings.watchdog.staleAfterMs),
+                  sawBusy: false,
+                  doneLinesBefore: doneLines(yield* tmux.capture(s.name)),
+                }
+              : undefined
           table.upsert({
             name: s.name,
             kind: s.kind,
             cwd: s.cwd,
             account: account()?.name,
             conversationId: undefined,
-            phase: "starting",
-            task: undefined,
+            conversationFrom: undefined,
+            phase: task === undefined ? "starting" : "working",
+            task,
             state: "adopted",
             decidedBy: "adopt",
             lateStopUntil: 0,
+            launchedAt: 0,
             since: Date.now(),
           })
-          yield* Effect.logInfo(`adopted session ${s.name}`)
+          if (task === undefined) yield* remember(s.name, undefined)
+          yield* Effect.logInfo(`adopted session ${s.name}${task === undefined ? "" : ` (task ${task.id})`}`)
         } else yield* launch(s.name, s.cwd, s.kind)
+      }
+      // Tasks in active/ that no session holds (a daemon stopped between claim and paste, or its session is
+      // gone): back to pending/, their attempt already counted.
+      const held = new Set(table.all().flatMap((r) => (r.task === undefined ? [] : [r.task.id])))
+      for (const id of active) {
+        if (held.has(id)) continue
+        yield* queue.release(id)
+        counters.released++
+        yield* Effect.logWarning(`task ${id} was in active/ with no session holding it: back to pending/`)
       }
     })
 
@@ -132,7 +227,7 @@ export const makeDispatcher = (state: StateFile) =>
           ...(r.account === undefined ? {} : { account: r.account }),
           attempt: t.attempt,
           ...(r.conversationId === undefined ? {} : { resume_id: r.conversationId }),
-          started_at: new Date(t.sentAt).toISOString(),
+          started_at: new Date(t.startedAt).toISOString(),
           finished_at: new Date().toISOString(),
           ...(text === undefined || text === "" ? {} : { text }),
         }
@@ -144,6 +239,7 @@ export const makeDispatcher = (state: StateFile) =>
         )
         counters.completed++
         table.set(r.name, { task: undefined, phase: "ready" }, Date.now())
+        yield* remember(r.name, undefined)
         yield* Queue.offer(wake, undefined)
       })
 
@@ -196,6 +292,7 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     const step = Effect.gen(function* () {
+      if (control.swapping || Date.now() < control.pausedUntil) return
       const pending = yield* queue.listPending
       for (const task of pending) {
         const decision = router.decide(task.frontmatter)
@@ -222,7 +319,17 @@ export const makeDispatcher = (state: StateFile) =>
             yield* settle(free.name)
           }
           const doneLinesBefore = doneLines(yield* tmux.capture(free.name))
-          free.task = { id: task.id, attempt, sentAt: Date.now(), sawBusy: false, doneLinesBefore }
+          const now = Date.now()
+          free.task = {
+            id: task.id,
+            attempt,
+            startedAt: now,
+            sentAt: now,
+            deadlineAt: now + (task.frontmatter.timeout ?? settings.watchdog.staleAfterMs),
+            sawBusy: false,
+            doneLinesBefore,
+          }
+          yield* remember(free.name, free.task)
           yield* tmux.sendText(
             free.name,
             taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
@@ -237,11 +344,45 @@ export const makeDispatcher = (state: StateFile) =>
               )
               yield* queue.release(task.id)
               table.set(free.name, { phase: "starting", task: undefined }, Date.now())
+              yield* remember(free.name, undefined)
             }),
           ),
         )
       }
     })
+
+    /** A session hit its account's limit: it keeps its task, and the failover (AccountSwap) takes it from here. */
+    const onLimit = (r: SessionRecord, resetAt: Date | undefined, via: LimitHit["via"]) =>
+      Effect.gen(function* () {
+        if (r.phase === "limited") return
+        table.set(r.name, { phase: "limited" }, Date.now())
+        yield* Effect.logWarning(
+          `session ${r.name} hit the usage limit of ${r.account ?? "its account"} (${via})` +
+            (resetAt === undefined ? "" : `, resets ${resetAt.toISOString()}`),
+        )
+        yield* Queue.offer(limits, {
+          session: r.name,
+          account: r.account,
+          resetAt: resetAt?.getTime(),
+          via,
+        })
+      })
+
+    /** A session resumed after a failover is idle again: tell it to carry on with its task. */
+    const continueTask = (r: SessionRecord) =>
+      Effect.gen(function* () {
+        const t = r.task
+        if (t === undefined) {
+          table.set(r.name, { phase: "ready" }, Date.now())
+          return yield* Queue.offer(wake, undefined)
+        }
+        const doneLinesBefore = doneLines(yield* tmux.capture(r.name))
+        r.task = { ...t, sentAt: Date.now(), sawBusy: false, doneLinesBefore }
+        table.set(r.name, { phase: "working" }, Date.now())
+        yield* remember(r.name, r.task)
+        yield* tmux.sendText(r.name, continuePrompt(t.id))
+        yield* Effect.logInfo(`session ${r.name} resumed on ${r.account}: told to continue task ${t.id}`)
+      })
 
     /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
     const readScreen = (r: SessionRecord) =>
@@ -250,9 +391,14 @@ export const makeDispatcher = (state: StateFile) =>
         const reading = classifyScreen(screen, Date.now(), zone)
         if (reading.state !== r.state)
           table.set(r.name, { state: reading.state, decidedBy: "screen" }, Date.now())
+        if (reading.state === "usage-limit" && r.phase !== "resuming") {
+          return yield* onLimit(r, reading.resetAt, "screen")
+        }
         if (r.phase === "starting" && reading.state === "idle") {
           table.set(r.name, { phase: "ready" }, Date.now())
           yield* Queue.offer(wake, undefined)
+        } else if (r.phase === "resuming" && reading.state === "idle") {
+          yield* continueTask(r)
         } else if (r.phase === "working" && r.task !== undefined) {
           if (reading.state === "busy") r.task.sawBusy = true
           else if (
@@ -261,12 +407,18 @@ export const makeDispatcher = (state: StateFile) =>
           ) {
             yield* fileTask(r, "screen", undefined)
             r.lateStopUntil = Date.now() + LATE_STOP_MS
-          } else if (reading.state === "usage-limit") table.set(r.name, { phase: "limited" }, Date.now())
+          }
         } else if (
-          r.phase === "starting" &&
+          (r.phase === "starting" || r.phase === "resuming") &&
           reading.state === "shell" &&
           Date.now() - r.since > SHELL_GRACE_MS
         ) {
+          if (r.phase === "resuming" && r.task !== undefined) {
+            // The conversation could not be resumed: the task starts again elsewhere, attempt counted.
+            yield* Effect.logWarning(`session ${r.name} could not resume: task ${r.task.id} back to pending/`)
+            yield* queue.release(r.task.id)
+            counters.released++
+          }
           yield* relaunch(r)
         }
       })
@@ -290,7 +442,8 @@ export const makeDispatcher = (state: StateFile) =>
         yield* locked(
           Effect.gen(function* () {
             if (info === undefined || info.dead) return yield* onDead(r)
-            if (r.phase === "starting" || r.phase === "working") return yield* readScreen(r)
+            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming")
+              return yield* readScreen(r)
             if (
               r.phase === "ready" &&
               SHELLS.has(info.currentCommand) &&
@@ -309,12 +462,19 @@ export const makeDispatcher = (state: StateFile) =>
         if (r === undefined) return
         const payload = (record.payload ?? {}) as Record<string, unknown>
         const sessionId = typeof payload.session_id === "string" ? payload.session_id : undefined
-        if (sessionId !== undefined && isValidResumeUUID(sessionId)) r.conversationId = sessionId
         const at = Date.parse(record.received_at)
+        const current = at >= r.launchedAt // not a late event of the agent this session ran before
+        if (current && sessionId !== undefined && isValidResumeUUID(sessionId)) {
+          r.conversationId = sessionId
+          r.conversationFrom = "hook"
+        }
         table.set(r.name, { state: record.event, decidedBy: "hook" }, Date.now())
-        if (record.event === "SessionStart" && r.phase === "starting") {
+        if (record.event === "SessionStart" && current && r.phase === "starting") {
           table.set(r.name, { phase: "ready" }, Date.now())
           yield* Queue.offer(wake, undefined)
+        } else if (record.event === "SessionStart" && current && r.phase === "resuming") {
+          yield* settle(r.name)
+          yield* continueTask(r)
         } else if (record.event === "Stop" && Date.now() < r.lateStopUntil) {
           r.lateStopUntil = 0 // the late Stop of a turn already filed from the screen
         } else if (
@@ -326,8 +486,10 @@ export const makeDispatcher = (state: StateFile) =>
           const text =
             typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : undefined
           yield* fileTask(r, "hook", text)
-        } else if (record.event === "StopFailure" && payload.error === "rate_limit") {
-          table.set(r.name, { phase: "limited" }, Date.now())
+        } else if (record.event === "StopFailure" && payload.error === "rate_limit" && current) {
+          const message =
+            typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : ""
+          yield* onLimit(r, detectUsageLimit(message, Date.now(), zone)?.resetAt, "hook")
         }
       })
 
@@ -336,7 +498,14 @@ export const makeDispatcher = (state: StateFile) =>
     return {
       table,
       counters,
+      control,
       account,
+      state,
+      /** Usage-limit hits, for the failover to take. */
+      limits,
+      launch,
+      locked,
+      remember,
       wake: Queue.offer(wake, undefined),
       startSessions: locked(startSessions),
       onHook: (record: HookRecord) => locked(onHook(record)),
@@ -347,7 +516,6 @@ export const makeDispatcher = (state: StateFile) =>
         Effect.catchAllCause((cause) => Effect.logError("dispatch step failed", cause)),
         Effect.forever,
       ),
-      /** Forever: reads every session's screen (and whether it still exists) every `everyMs`. */
       /** Forever: looks at the sessions every `busyMs` while any is starting or working, else every `idleMs`. */
       runScreens: (busyMs: number, idleMs: number) =>
         pollAll.pipe(

@@ -2,8 +2,12 @@
 export interface TaskInFlight {
   readonly id: string
   readonly attempt: number
-  /** When the prompt was sent (ms): hook events older than this belong to an earlier turn (fencing). */
+  /** When the task was first sent (ms): the footer's started_at. */
+  readonly startedAt: number
+  /** When the latest prompt was sent (ms): hook events older than this belong to an earlier turn (fencing). */
   readonly sentAt: number
+  /** When the watchdog flags it: the task's `timeout`, else watchdog.stale_after, from the first send. */
+  readonly deadlineAt: number
   /** The screen has shown the agent busy since the prompt (for idle-after-busy completion). */
   sawBusy: boolean
   /** "✻ Baked for" lines on screen just before the prompt: a turn too quick to be seen busy adds one. */
@@ -18,14 +22,22 @@ export interface SessionRecord {
   account: string | undefined
   /** The conversation's UUID: chosen by ccl at launch, updated by SessionStart hooks (e.g. after /clear). */
   conversationId: string | undefined
-  /** starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task. */
-  phase: "starting" | "ready" | "working" | "limited" | "dead"
+  /** Where conversationId came from: a hook outranks the id ccl chose at launch (a /clear starts a new one). */
+  conversationFrom: "hook" | "launch" | undefined
+  /**
+   * starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task; resuming: relaunched
+   * with --resume after a failover, told to continue its task once idle; limited: hit the usage limit; shell:
+   * left at its shell prompt on purpose (no valid resume id); dead: its tmux session is gone.
+   */
+  phase: "starting" | "ready" | "working" | "resuming" | "limited" | "shell" | "dead"
   task: TaskInFlight | undefined
   /**
    * Set when the screen showed a turn's end before its Stop hook arrived: that late Stop belongs to the turn
    * already filed, not to the next task (fencing), and is ignored until this time.
    */
   lateStopUntil: number
+  /** When ccl launched (or adopted) the agent: hook events from before belong to the previous agent. */
+  launchedAt: number
   /** Last state read from any signal, and which signal said so. */
   state: string
   decidedBy: string

@@ -1,15 +1,89 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs"
 import * as path from "node:path"
 import { Effect, Either, Schema } from "effect"
 
-/** What the daemon keeps across restarts: the active account and each task's attempts (fencing, retries). */
+/** A task a session holds: restored when the next daemon adopts the session (SIGTERM, crash). */
+export const InFlight = Schema.Struct({
+  task: Schema.String,
+  attempt: Schema.Int,
+  sent_at: Schema.Number,
+  started_at: Schema.optional(Schema.Number),
+  deadline_at: Schema.optional(Schema.Number),
+})
+export type InFlight = typeof InFlight.Type
+
+/** One session as a swap left it to be relaunched. */
+export const SwapSession = Schema.Struct({
+  name: Schema.String,
+  kind: Schema.Literal("pool", "dedicated"),
+  cwd: Schema.String,
+  /** The task a working pool session keeps through the swap (resumed, then told to continue). */
+  task: Schema.optional(InFlight),
+})
+
+/** A swap in progress, written before any session is killed: the next start finishes it (roll forward). */
+export const SwapJournal = Schema.Struct({
+  from: Schema.NullOr(Schema.String),
+  to: Schema.String,
+  reason: Schema.String,
+  reset_at: Schema.NullOr(Schema.String),
+  started_at: Schema.String,
+  sessions: Schema.Array(SwapSession),
+})
+export type SwapJournal = typeof SwapJournal.Type
+
+/** A finished (or refused) swap, for `ccl failover status` and /api/status. */
+export const SwapRecord = Schema.Struct({
+  from: Schema.NullOr(Schema.String),
+  to: Schema.NullOr(Schema.String),
+  reason: Schema.String,
+  reset_at: Schema.NullOr(Schema.String),
+  started_at: Schema.String,
+  finished_at: Schema.String,
+  outcome: Schema.Literal("swapped", "refused", "waiting"),
+  relaunched: Schema.Array(Schema.String),
+  left_at_shell: Schema.Array(Schema.String),
+  message: Schema.optional(Schema.String),
+})
+export type SwapRecord = typeof SwapRecord.Type
+
+/** What the daemon keeps across restarts: active account, attempts (fencing, retries), cooldowns, swaps. */
 export const DaemonState = Schema.Struct({
   active_account: Schema.NullOr(Schema.String),
   attempts: Schema.Record({ key: Schema.String, value: Schema.Int }),
+  /** Account name -> ISO time its usage limit resets. */
+  cooldowns: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+    default: () => ({}),
+  }),
+  /** Session name -> the task it holds. */
+  inflight: Schema.optionalWith(Schema.Record({ key: Schema.String, value: InFlight }), {
+    default: () => ({}),
+  }),
+  swap: Schema.optionalWith(Schema.NullOr(SwapJournal), { default: () => null }),
+  /** The last swaps, newest last (at most HISTORY_LIMIT). */
+  history: Schema.optionalWith(Schema.Array(SwapRecord), { default: () => [] }),
 })
 export type DaemonState = typeof DaemonState.Type
 
-const empty: DaemonState = { active_account: null, attempts: {} }
+export const HISTORY_LIMIT = 50
+
+const empty: DaemonState = {
+  active_account: null,
+  attempts: {},
+  cooldowns: {},
+  inflight: {},
+  swap: null,
+  history: [],
+}
 const decode = Schema.decodeUnknownEither(Schema.parseJson(DaemonState))
 
 /**
@@ -34,7 +108,13 @@ export const makeStateFile = (stateDir: string) =>
     }
     const save = () => {
       const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 })
+      const fd = openSync(tmp, "w", 0o600)
+      try {
+        writeFileSync(fd, JSON.stringify(state, null, 2))
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
       renameSync(tmp, file)
     }
     return {

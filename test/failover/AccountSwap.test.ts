@@ -1,0 +1,166 @@
+// The failover's decisions over in-memory tmux, queue and homes: what is typed where, what is refused, and the
+// pause when every account is cooling down (TestClock).
+
+import { mkdirSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, TestClock } from "effect"
+import { DEFAULT_COOLDOWN_MS } from "../../src/domain/AccountChoice.js"
+import { makeMemoryFs, SymlinkFsMemory } from "../../src/layers/SymlinkFsMemory.js"
+import { TaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
+import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
+import { makeAccountSwap } from "../../src/programs/daemon/AccountSwap.js"
+import { makeDispatcher } from "../../src/programs/daemon/Dispatcher.js"
+import { readResumeId, resumeIdPath, writeResumeId } from "../../src/programs/daemon/ResumeIdFile.js"
+import { makeStateFile } from "../../src/programs/daemon/StateFile.js"
+import { Router } from "../../src/services/Router.js"
+import { ensureForAccount, RequiredShared } from "../../src/services/SymlinkFs.js"
+import { TmuxPool } from "../../src/services/TmuxPool.js"
+import { testConfig } from "../support/settings.js"
+import { tempDir } from "../support/tempDir.js"
+
+const GOOD = "0f6e9a52-3c1b-4d7e-9a0b-2c4d6e8f0a1b"
+const DEDICATED = ["ccl-1-conformvault", "ccl-2-scanyze"]
+
+/** A daemon's dispatcher and failover over memory layers; the dedicated sessions already exist (adopted). */
+const rig = (options: { brokenBackup?: boolean; accounts?: ReadonlyArray<string> } = {}) =>
+  Effect.gen(function* () {
+    const root = tempDir()
+    const accounts = (options.accounts ?? ["main", "backup"]).map((name) => ({
+      name,
+      home: `/homes/${name}`,
+    }))
+    const settings = {
+      agent: { command: "claude", args: ["--dangerously-skip-permissions"] },
+      accounts,
+      dedicated: DEDICATED.map((name) => ({ name, cwd: `/src/${name}` })),
+      shared: { root: "/shared", required: [...RequiredShared] },
+    }
+    const fs = makeMemoryFs()
+    const links = SymlinkFsMemory(fs)
+    for (const a of accounts)
+      yield* ensureForAccount(a.home, "/shared", RequiredShared).pipe(Effect.provide(links))
+    if (options.brokenBackup === true) {
+      // A real folder where backup's projects link belongs: someone's data, never touched.
+      fs.entries.delete("/homes/backup/projects")
+      fs.entries.set("/homes/backup/projects", { kind: "dir" })
+      fs.entries.set("/homes/backup/projects/notes.md", { kind: "file", data: "mine" })
+    }
+    const tmux = yield* makeTmuxPoolMemory
+    for (const name of DEDICATED) yield* tmux.pool.create({ name, cwd: `/src/${name}`, env: {} })
+    const layer = Layer.mergeAll(
+      testConfig(root, settings),
+      TaskQueueMemory(),
+      Layer.succeed(TmuxPool, tmux.pool),
+      links,
+      Router.Default,
+    ).pipe(Layer.provideMerge(testConfig(root, settings)))
+    const state = yield* makeStateFile(path.join(root, "state"))
+    const dispatcher = yield* makeDispatcher(state).pipe(Effect.provide(layer))
+    const swap = yield* makeAccountSwap(dispatcher).pipe(Effect.provide(layer))
+    yield* dispatcher.startSessions
+    return { root, stateDir: path.join(root, "state"), fs, tmux: tmux.script, dispatcher, swap, state }
+  })
+
+describe("AccountSwap", () => {
+  it.effect(
+    "a corrupted resume-id.txt leaves that session at its shell, nothing typed; the others resume",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* rig()
+        // Adopted sessions: no hook, no live status file; only the saved files say which conversation they had.
+        writeResumeId(r.stateDir, "ccl-1-conformvault", GOOD)
+        mkdirSync(path.dirname(resumeIdPath(r.stateDir, "ccl-2-scanyze")), { recursive: true })
+        for (const content of ["x; rm -rf ~", "garbage\u0000", `${GOOD}; rm -rf ~`]) {
+          writeFileSync(resumeIdPath(r.stateDir, "ccl-2-scanyze"), content)
+          const out = yield* r.swap.swap({
+            reason: "test",
+            to: r.dispatcher.account()?.name === "main" ? "backup" : "main",
+          })
+          expect(out.outcome).toBe("swapped")
+          expect(out.leftAtShell).toEqual(["ccl-2-scanyze"])
+          expect(out.relaunched).toContain("ccl-1-conformvault")
+          expect(r.tmux.sent("ccl-2-scanyze")).toEqual([])
+          const home = `/homes/${out.to}`
+          expect(r.tmux.sent("ccl-1-conformvault")).toEqual([
+            `CLAUDE_CONFIG_DIR=${home} claude --dangerously-skip-permissions --resume ${GOOD}`,
+          ])
+          expect(r.dispatcher.table.get("ccl-2-scanyze")?.phase).toBe("shell")
+          // The bad file was moved aside, not left to be read again.
+          expect(readResumeId(r.stateDir, "ccl-2-scanyze").kind).toBe("missing")
+        }
+      }),
+  )
+
+  it.effect("a broken target home refuses the swap and touches no session", () =>
+    Effect.gen(function* () {
+      const r = yield* rig({ brokenBackup: true })
+      const sentBefore = DEDICATED.map((n) => r.tmux.sent(n).length)
+      const sessionsBefore = r.tmux.sessions()
+      const out = yield* Effect.either(r.swap.swap({ reason: "limit", exhausted: "main" }))
+      expect(out._tag).toBe("Left")
+      expect(out._tag === "Left" && out.left.reason).toContain("/homes/backup/projects")
+      expect(r.tmux.sessions()).toEqual(sessionsBefore)
+      expect(DEDICATED.map((n) => r.tmux.sent(n).length)).toEqual(sentBefore)
+      expect(r.fs.entries.get("/homes/backup/projects/notes.md")).toEqual({ kind: "file", data: "mine" })
+      expect(r.state.get().active_account).toBeNull()
+      expect(r.state.get().history.at(-1)).toMatchObject({ outcome: "refused", from: "main" })
+      // main is spent and there is nowhere to go: dispatching waits for main's reset (default 5 h; TestClock at 0).
+      expect(r.dispatcher.control.pausedUntil).toBe(DEFAULT_COOLDOWN_MS)
+    }),
+  )
+
+  it.effect(
+    "every account exhausted: dispatching pauses until the earliest reset, then swaps by itself",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* rig()
+        const t0 = Date.now()
+        yield* TestClock.setTime(t0)
+        const first = yield* r.swap.swap({ reason: "limit", exhausted: "main", resetAt: t0 + 3 * 3_600_000 })
+        expect(first).toMatchObject({ outcome: "swapped", from: "main", to: "backup" })
+        const second = yield* r.swap.swap({ reason: "limit", exhausted: "backup", resetAt: t0 + 3_600_000 })
+        expect(second).toMatchObject({ outcome: "waiting", to: "backup", until: t0 + 3_600_000 })
+        expect(r.dispatcher.control.pausedUntil).toBe(t0 + 3_600_000)
+        expect(r.state.get().active_account).toBe("backup")
+        // A late report of the account already left behind changes nothing.
+        expect((yield* r.swap.swap({ reason: "late", exhausted: "main" })).outcome).toBe("ignored")
+
+        yield* TestClock.adjust("59 minutes")
+        expect(r.state.get().history.at(-1)?.outcome).toBe("waiting")
+        yield* TestClock.adjust("2 minutes")
+        yield* Effect.yieldNow()
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+        const last = r.state.get().history.at(-1)
+        expect(last).toMatchObject({ outcome: "swapped", to: "backup", reason: "backup's usage limit reset" })
+        expect(r.dispatcher.control.pausedUntil).toBe(0)
+      }),
+  )
+
+  it.effect("a crash mid-swap: the journal is finished by the next start, resume ids kept", () =>
+    Effect.gen(function* () {
+      const r = yield* rig()
+      writeResumeId(r.stateDir, "ccl-1-conformvault", GOOD)
+      yield* r.state.update((s) => ({
+        ...s,
+        swap: {
+          from: "main",
+          to: "backup",
+          reason: "limit",
+          reset_at: null,
+          started_at: new Date().toISOString(),
+          sessions: DEDICATED.map((name) => ({ name, kind: "dedicated" as const, cwd: `/src/${name}` })),
+        },
+      }))
+      const done = yield* r.swap.completeInterrupted
+      expect(done).toMatchObject({ outcome: "swapped", to: "backup", relaunched: ["ccl-1-conformvault"] })
+      expect(r.state.get()).toMatchObject({ swap: null, active_account: "backup" })
+      expect(r.tmux.sent("ccl-1-conformvault")).toEqual([
+        `CLAUDE_CONFIG_DIR=/homes/backup claude --dangerously-skip-permissions --resume ${GOOD}`,
+      ])
+      expect(readResumeId(r.stateDir, "ccl-1-conformvault")).toEqual({ kind: "valid", id: GOOD })
+      // Nothing left to finish the second time.
+      expect(yield* r.swap.completeInterrupted).toBeUndefined()
+    }),
+  )
+})
