@@ -15,13 +15,19 @@ const freePort = () =>
     })
   })
 
-/** A daemon on a private tmux server with `size` simulated agents, as a user would run it. */
-export const startDaemon = async (size: number, workMs: number) => {
+/**
+ * A daemon on a private tmux server with `size` simulated agents in the pool (plus `dedicated` dedicated sessions
+ * and a second account with shared links when asked), as a user would run it.
+ */
+export const startDaemon = async (size: number, workMs: number, options: { dedicated?: number } = {}) => {
   const dir = mkdtempSync(path.join(tmpdir(), "ccl-bench-daemon-"))
-  const socket = `ccl-bench-${process.pid}-${size}`
+  const socket = `ccl-bench-${process.pid}-${size}-${options.dedicated ?? 0}`
   const port = await freePort()
   const home = path.join(dir, "home")
+  const backup = path.join(dir, "home-backup")
+  const dedicated = Array.from({ length: options.dedicated ?? 0 }, (_, i) => `ccl-${i + 1}-project`)
   mkdirSync(path.join(dir, "work"), { recursive: true })
+  for (const d of dedicated) mkdirSync(path.join(dir, d), { recursive: true })
   writeFileSync(
     path.join(dir, "ccl.yaml"),
     [
@@ -30,29 +36,48 @@ export const startDaemon = async (size: number, workMs: number) => {
       `tmux: { socket: ${socket} }`,
       `agent: { command: ${process.execPath}, args: [${CCL}, sim-agent, --work-ms, "${workMs}"] }`,
       `pool: { size: ${size}, cwd: ${path.join(dir, "work")} }`,
-      `accounts: [{ name: main, home: ${home} }]`,
+      `dedicated: [${dedicated.map((d) => `{ name: ${d}, cwd: ${path.join(dir, d)} }`).join(", ")}]`,
+      `accounts: [{ name: main, home: ${home} }, { name: backup, home: ${backup} }]`,
+      `shared: { root: ${path.join(dir, "shared")} }`,
       `api: { port: ${port} }`,
     ].join("\n"),
   )
-  const env = { ...process.env, CCL_CACHE_DIR: path.join(dir, ".cache") }
+  // HOME is the bench's folder, as in the tests: the machine's own shell rc files (pyenv...) are not measured.
+  const env = { ...process.env, HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache") }
+  execFileSync(process.execPath, [CCL, "accounts", "ensure"], { cwd: dir, env, stdio: "ignore" })
   execFileSync(process.execPath, [CCL, "hooks", "install"], { cwd: dir, env, stdio: "ignore" })
   const child: ChildProcess = spawn(process.execPath, [CCL, "daemon"], { cwd: dir, env, stdio: "ignore" })
   const sessions = async () => {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/api/sessions`)
-      return (await r.json()) as Array<{ phase: string }>
+      return (await r.json()) as Array<{ name: string; phase: string; account: string | null }>
     } catch {
       return []
     }
   }
-  const deadline = Date.now() + 60_000
-  while ((await sessions()).filter((s) => s.phase === "ready").length < size) {
-    if (Date.now() > deadline) throw new Error("sessions did not become ready")
+  const deadline = Date.now() + 120_000
+  while ((await sessions()).filter((s) => s.phase === "ready").length < size + dedicated.length) {
+    if (Date.now() > deadline) {
+      const stuck = (await sessions()).filter((s) => s.phase !== "ready")
+      const screens = stuck.map((s) => {
+        try {
+          return `${s.name} (${s.phase}):\n${execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-J", "-t", `=${s.name}:`], { encoding: "utf8" }).trim()}`
+        } catch {
+          return `${s.name}: no pane`
+        }
+      })
+      child.kill("SIGTERM")
+      throw new Error(`sessions did not become ready (${dir}):\n${screens.join("\n")}`)
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
   return {
     dir,
     home,
+    socket,
+    dedicated,
+    sessions,
+    state: path.join(dir, "state"),
     pid: child.pid!,
     queue: path.join(dir, "queue"),
     stop: async () => {
@@ -63,7 +88,9 @@ export const startDaemon = async (size: number, workMs: number) => {
         execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
       } catch {}
       await new Promise((r) => setTimeout(r, 500))
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+      } catch {} // an agent's hook still writing: a temp folder left behind is no failure
     },
   }
 }

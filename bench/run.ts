@@ -6,6 +6,7 @@ import * as os from "node:os"
 import { cliStartup } from "./cliStartup.js"
 import { daemonIdle } from "./daemonIdle.js"
 import { dispatchLatency } from "./dispatchLatency.js"
+import { failover } from "./failover.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "queue-scan": queueScan,
   reaper,
   "dispatch-latency": dispatchLatency,
+  failover,
   "daemon-idle": daemonIdle,
 }
 

@@ -112,6 +112,41 @@ describe("failover (real tmux, simulated agent, two accounts)", () => {
           expect(last).toMatchObject({ from: "main", to: "backup", outcome: "swapped", left_at_shell: [] })
           expect([...last.relaunched].sort()).toEqual([...DEDICATED, "ccl-pool-1", "ccl-pool-2"].sort())
           expect(p.log()).toContain("failover main -> backup")
+
+          // The operator's side: status, a refused swap, a swap back through the CLI and the API.
+          const status = yield* Effect.promise(() => p.ccl(["failover", "status", "--json"]))
+          expect(JSON.parse(status.stdout)).toMatchObject({ daemon: true, active: "backup", swapping: false })
+          const unknown = yield* Effect.promise(() => p.ccl(["failover", "swap", "--to", "nope"]))
+          expect(unknown.code).toBe(1)
+          expect(unknown.stderr).toContain('no account named "nope"')
+          const back = yield* Effect.promise(() => p.ccl(["failover", "swap", "--to", "main", "--json"]))
+          expect(back.code).toBe(0)
+          expect(JSON.parse(back.stdout)).toMatchObject({
+            ok: true,
+            outcome: "swapped",
+            from: "backup",
+            to: "main",
+          })
+          for (const name of DEDICATED) {
+            yield* Effect.promise(() =>
+              eventually(
+                () =>
+                  p.server
+                    .tmux("capture-pane", "-p", "-J", "-t", `=${name}:`)
+                    .includes(`under ${p.homes.main}`)
+                    ? true
+                    : undefined,
+                30_000,
+                () => p.server.tmux("capture-pane", "-p", "-J", "-t", `=${name}:`),
+              ),
+            )
+          }
+          // With the daemon down, the state on disk answers.
+          expect(yield* Effect.promise(() => p.stop())).toBe(0)
+          const offline = yield* Effect.promise(() => p.ccl(["failover", "status"]))
+          expect(offline.stdout).toContain("active account: main (daemon not running: from state.json)")
+          expect(offline.stdout).toMatch(/swapped\s+main -> backup/)
+          expect(offline.stdout).toMatch(/swapped\s+backup -> main \(operator request\)/)
         } finally {
           yield* Effect.promise(() => p.stop())
           p.server.kill()

@@ -1,7 +1,5 @@
 import { Command } from "@effect/cli"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Console, Duration, Effect, Layer, Option } from "effect"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
@@ -14,6 +12,7 @@ import { AppConfig } from "../../services/AppConfig.js"
 import { Router } from "../../services/Router.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { runDaemon } from "../daemon/Daemon.js"
+import { daemonClient } from "./daemonClient.js"
 import { configOption, jsonOption } from "./options.js"
 
 /** Everything the daemon runs on; delegation only when an API key is configured. */
@@ -47,25 +46,17 @@ export const daemonCommand = Command.make("daemon", { config: configOption }, ()
 export const statusCommand = Command.make("status", { json: jsonOption, config: configOption }, ({ json }) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
-    const client = yield* HttpClient.HttpClient
-    const request = HttpClientRequest.get(`http://${settings.api.host}:${settings.api.port}/api/status`).pipe(
-      settings.api.token === undefined ? (r) => r : HttpClientRequest.bearerToken(settings.api.token),
-    )
-    const live = yield* client.execute(request).pipe(
-      Effect.flatMap((r) => (r.status === 200 ? r.json : Effect.fail(new Error(`status ${r.status}`)))),
+    const live = yield* daemonClient.pipe(
+      Effect.flatMap((client) => client.status.status()),
       Effect.timeout(Duration.seconds(2)),
       Effect.option,
     )
     if (Option.isSome(live)) {
       if (json) return yield* Console.log(JSON.stringify(live.value))
-      const s = live.value as {
-        pid: number
-        account: string | null
-        queue: Record<string, number>
-        sessions: Array<{ name: string; phase: string; state: string; task: string | null; since: string }>
-      }
+      const s = live.value
       const lines = [
-        `daemon pid ${s.pid}, account ${s.account ?? "(default)"}`,
+        `daemon pid ${s.pid}, account ${s.account ?? "(default)"}` +
+          (s.failover?.paused_until ? `, dispatching paused until ${s.failover.paused_until}` : ""),
         `queue: ${Object.entries(s.queue)
           .map(([k, v]) => `${k} ${v}`)
           .join(", ")}`,

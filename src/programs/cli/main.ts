@@ -3,6 +3,7 @@ import { accountsCommand } from "./AccountsCommand.js"
 import { daemonCommand, statusCommand } from "./DaemonCommand.js"
 import { makeDecideCommand } from "./DecideCommand.js"
 import { delegateCommand } from "./DelegateCommand.js"
+import { failoverCommand } from "./FailoverCommand.js"
 import { hookCommand, hooksCommand } from "./HooksCommand.js"
 import { initCommand } from "./InitCommand.js"
 import { mockSecutoolsCommand } from "./MockSecutoolsCommand.js"
@@ -23,6 +24,7 @@ export const cclCommand = Command.make("ccl").pipe(
     statusCommand,
     hooksCommand,
     accountsCommand,
+    failoverCommand,
     hookCommand,
     mockSecutoolsCommand,
     simAgentCommand,

@@ -284,18 +284,45 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
 
     const swap = (trigger: SwapTrigger) => single.withPermits(1)(swapOnce(trigger))
 
+    const status = Effect.sync(() => {
+      const s = state.get()
+      return {
+        active: dispatcher.account()?.name ?? null,
+        swapping: control.swapping,
+        paused_until: control.pausedUntil > Date.now() ? iso(control.pausedUntil) : null,
+        cooldowns: s.cooldowns,
+        history: s.history,
+      }
+    })
+
     return {
       swap,
-      status: Effect.sync(() => {
-        const s = state.get()
-        return {
-          active: dispatcher.account()?.name ?? null,
-          swapping: control.swapping,
-          pausedUntil: control.pausedUntil > Date.now() ? iso(control.pausedUntil) : null,
-          cooldowns: s.cooldowns,
-          history: s.history,
-        }
-      }),
+      status,
+      /** `POST /api/failover` and `ccl failover swap`: 200 with what was done, 409 when refused. */
+      api: {
+        status,
+        swap: (to: string | undefined) =>
+          swap({ reason: "operator request", to }).pipe(
+            Effect.map((o) => ({
+              status: 200,
+              body: {
+                ok: o.outcome !== "ignored",
+                message: o.message,
+                outcome: o.outcome,
+                from: o.from,
+                to: o.to,
+                relaunched: o.relaunched,
+                left_at_shell: o.leftAtShell,
+              },
+            })),
+            Effect.catchAll((e) =>
+              Effect.succeed({
+                status: 409,
+                body: { ok: false, message: e.reason, outcome: "refused" as const },
+              }),
+            ),
+          ),
+      },
       /** Forever: each usage-limit hit a session reports becomes a swap request (late duplicates are ignored). */
       runTriggers: Queue.take(dispatcher.limits).pipe(
         Effect.flatMap((hit) =>

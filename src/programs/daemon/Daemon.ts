@@ -59,7 +59,7 @@ export const runDaemon = Effect.gen(function* () {
   yield* failover.completeInterrupted
   yield* dispatcher.startSessions
   const replayed = yield* replayEvents(settings.state, dispatcher)
-  const port = yield* serveDaemonApi(dispatcher, Date.now())
+  const port = yield* serveDaemonApi(dispatcher, Date.now(), failover.api)
   yield* Effect.logInfo(
     `ccl daemon ${process.pid}: ${dispatcher.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
       (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),

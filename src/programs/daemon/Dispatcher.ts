@@ -24,8 +24,8 @@ const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh"])
 /** How long after a turn filed from the screen its own (late) Stop hook may still arrive. */
 const LATE_STOP_MS = 5_000
 
-/** How long a launched agent may sit at a bare shell before it is launched again. */
-const SHELL_GRACE_MS = 5_000
+/** How long a launched agent may sit at a bare shell before it is launched again (generous: a loaded machine). */
+const SHELL_GRACE_MS = 10_000
 
 /** What a working session that was resumed after a failover is told. */
 export const continuePrompt = (taskId: string): string =>
@@ -343,6 +343,8 @@ export const makeDispatcher = (state: StateFile) =>
                 `could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`,
               )
               yield* queue.release(task.id)
+              // Enter was never sent: the agent did not get the task, so this try is not an attempt.
+              yield* state.update((s) => ({ ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 } }))
               table.set(free.name, { phase: "starting", task: undefined }, Date.now())
               yield* remember(free.name, undefined)
             }),
@@ -442,15 +444,25 @@ export const makeDispatcher = (state: StateFile) =>
         yield* locked(
           Effect.gen(function* () {
             if (info === undefined || info.dead) return yield* onDead(r)
-            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming")
-              return yield* readScreen(r)
+            // The agent of a ready session has exited (its pane runs a shell again). A session still starting is
+            // left to the screen: a shell busy with a slow rc file runs the typed line later, and a second line
+            // typed now would reach the agent as a prompt.
             if (
               r.phase === "ready" &&
               SHELLS.has(info.currentCommand) &&
               Date.now() - r.since > SHELL_GRACE_MS
             ) {
-              yield* relaunch(r)
+              // An operator who left the agent of a dedicated session keeps the shell they chose.
+              if (r.kind === "dedicated") {
+                table.set(r.name, { phase: "shell", state: "shell", decidedBy: "tmux" }, Date.now())
+                return yield* Effect.logInfo(
+                  `dedicated session ${r.name}: the agent exited, left at its shell`,
+                )
+              }
+              return yield* relaunch(r)
             }
+            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming")
+              return yield* readScreen(r)
           }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
         )
       }

@@ -86,6 +86,16 @@ const empty: DaemonState = {
 }
 const decode = Schema.decodeUnknownEither(Schema.parseJson(DaemonState))
 
+/** state.json as it is on disk, for commands that only look (nothing moved aside): undefined if absent or bad. */
+export const peekDaemonState = (stateDir: string): DaemonState | undefined => {
+  try {
+    const decoded = decode(readFileSync(path.join(stateDir, "state.json"), "utf8"))
+    return Either.isRight(decoded) ? decoded.right : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * `<state>/state.json`: read at start (a corrupt file is moved aside as `state.json.corrupt.<time>` and the
  * daemon starts empty, reported: no crash loop), written whole through temp + rename on every change.

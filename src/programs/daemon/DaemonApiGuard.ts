@@ -1,0 +1,48 @@
+import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Cause, Effect, Predicate, Redacted } from "effect"
+import { bearerMatches } from "../BearerToken.js"
+import { BadRequest, Forbidden, NotFound, Unauthorized } from "./DaemonApiErrors.js"
+
+/** Hosts a browser on this machine may name: anything else is refused (DNS rebinding). */
+const allowedHosts = (host: string, port: number) =>
+  new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${host}:${port}`])
+
+/**
+ * What fails before a handler runs, as `{ error }` answers: an unknown path (404), a query or body that does not
+ * decode or is not JSON at all (400).
+ */
+const plainErrors = (app: HttpApp.Default): HttpApp.Default<NotFound | BadRequest> =>
+  Effect.catchAllCause(app, (cause): Effect.Effect<never, NotFound | BadRequest> => {
+    const e = Cause.squash(cause)
+    if (Predicate.isTagged(e, "RouteNotFound")) return Effect.fail(new NotFound({ message: "not found" }))
+    if (e instanceof HttpApiDecodeError) return Effect.fail(new BadRequest({ message: e.message }))
+    if (Predicate.isTagged(e, "RequestError"))
+      return Effect.fail(new BadRequest({ message: "body is not JSON" }))
+    return Effect.failCause(cause)
+  })
+
+/**
+ * Every request, before routing: its Host must name this server (403, DNS rebinding), and when a token is set
+ * it must carry it as a bearer token (401, compared in constant time). `port` is the bound port.
+ */
+export const guardDaemonApi =
+  (api: { readonly host: string; readonly port: number; readonly token: Redacted.Redacted | undefined }) =>
+  (app: HttpApp.Default): HttpApp.Default<Forbidden | Unauthorized | NotFound | BadRequest> => {
+    const hosts = allowedHosts(api.host, api.port)
+    const token = api.token === undefined ? undefined : Redacted.value(api.token)
+    return Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const host = request.headers.host ?? ""
+      if (!hosts.has(host))
+        return yield* Effect.fail(
+          new Forbidden({ message: `Host ${JSON.stringify(host)} not allowed: use http://127.0.0.1:<port>` }),
+        )
+      if (token !== undefined && !bearerMatches(request.headers.authorization, token))
+        return yield* Effect.fail(
+          new Unauthorized({ message: "missing or wrong bearer token (CCL_API_TOKEN)" }),
+        )
+      return yield* plainErrors(app)
+    })
+  }

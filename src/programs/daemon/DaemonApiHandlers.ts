@@ -1,0 +1,106 @@
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Effect, Layer, Option } from "effect"
+import { Delegation } from "../../services/Delegation.js"
+import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
+import { ServerError } from "./DaemonApiErrors.js"
+import {
+  type DelegationView,
+  FailoverAnswer,
+  type FailoverView,
+  type WatchdogStatus,
+} from "./DaemonApiSchemas.js"
+import { DaemonApi } from "./DaemonApiSpec.js"
+import type { Dispatcher } from "./Dispatcher.js"
+
+/** What the API reads of the dispatcher. */
+export type ApiDispatcher = Pick<Dispatcher, "table" | "counters" | "account" | "onHook">
+
+/** How `POST /api/failover` is answered: the status and the body. */
+export interface FailoverReply {
+  readonly status: number
+  readonly body: FailoverAnswer
+}
+
+/** The failover as the API sees it: a swap request (to `to`, or the next account) and its state. */
+export interface FailoverHandler {
+  readonly swap: (to: string | undefined) => Effect.Effect<FailoverReply>
+  readonly status: Effect.Effect<FailoverView | null>
+}
+
+/** A daemon without failover (the API tested alone): 501. */
+export const failoverNotBuilt: FailoverHandler = {
+  swap: () =>
+    Effect.succeed({ status: 501, body: { ok: false, message: "this daemon runs without failover" } }),
+  status: Effect.succeed(null),
+}
+
+/** A failure the client cannot fix (the queue could not be read...): 500 with its tag and message. */
+const serverError = (e: { readonly _tag: string; readonly message?: string }) =>
+  new ServerError({ message: e.message ? `${e._tag}: ${e.message}` : e._tag })
+
+/** The handlers of every DaemonApi endpoint, as layers for HttpApiBuilder.api. */
+export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, failover: FailoverHandler) =>
+  Effect.gen(function* () {
+    const queue = yield* TaskQueue
+    const delegation = yield* Effect.serviceOption(Delegation)
+
+    const delegationStatus = Option.match(delegation, {
+      onNone: () => Effect.succeed<DelegationView>({ enabled: false }),
+      onSome: (d) => Effect.map(d.status, (s): DelegationView => ({ enabled: true, ...s })),
+    })
+
+    const watchdog = Effect.map(delegationStatus, (d): WatchdogStatus => {
+      const now = Date.now()
+      const sessions = dispatcher.table.all()
+      return {
+        stale_tasks: sessions.flatMap((s) =>
+          s.task !== undefined && now > s.task.deadlineAt
+            ? [{ task: s.task.id, session: s.name, since: new Date(s.task.startedAt).toISOString() }]
+            : [],
+        ),
+        dead_sessions: sessions.filter((s) => s.phase === "dead").map((s) => s.name),
+        delegation: d.enabled ? d.counters : null,
+      }
+    })
+
+    const status = HttpApiBuilder.group(DaemonApi, "status", (handlers) =>
+      handlers
+        .handle("status", () =>
+          Effect.all({
+            pid: Effect.succeed(process.pid),
+            started_at: Effect.succeed(new Date(startedAt).toISOString()),
+            account: Effect.sync(() => dispatcher.account()?.name ?? null),
+            sessions: Effect.sync(() => dispatcher.table.view()),
+            queue: queue.counts,
+            dispatch: Effect.sync(() => ({ ...dispatcher.counters })),
+            delegation: delegationStatus,
+            failover: failover.status,
+          }).pipe(Effect.mapError(serverError)),
+        )
+        .handle("sessions", () => Effect.sync(() => dispatcher.table.view()))
+        .handle("tasks", ({ urlParams }) =>
+          Effect.forEach(urlParams.state === undefined ? TaskStates : [urlParams.state], queue.list).pipe(
+            Effect.map((lists) => lists.flat()),
+            Effect.mapError(serverError),
+          ),
+        )
+        .handle("delegated", () => Effect.mapError(delegationStatus, serverError))
+        .handle("watchdog", () => Effect.mapError(watchdog, serverError)),
+    )
+
+    const control = HttpApiBuilder.group(DaemonApi, "control", (handlers) =>
+      handlers
+        .handle("hooks", ({ payload }) => Effect.mapError(dispatcher.onHook(payload), serverError))
+        .handle("failover", ({ payload }) =>
+          failover.swap(payload.to).pipe(
+            Effect.flatMap(({ status, body }) =>
+              HttpServerResponse.schemaJson(FailoverAnswer)(body, { status }),
+            ),
+            Effect.orDie,
+          ),
+        ),
+    )
+
+    return Layer.mergeAll(status, control)
+  })

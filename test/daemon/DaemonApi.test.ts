@@ -1,0 +1,369 @@
+// The daemon's HTTP API in-process, over real HTTP: a fake dispatcher, the in-memory queue.
+
+import { writeFileSync } from "node:fs"
+import { request as httpRequest } from "node:http"
+import * as path from "node:path"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Redacted, Schema } from "effect"
+import type { HookRecord } from "../../src/domain/HookRecord.js"
+import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
+import {
+  type ApiDispatcher,
+  type FailoverHandler,
+  serveDaemonApi,
+} from "../../src/programs/daemon/DaemonApi.js"
+import {
+  DaemonStatus,
+  DelegationView,
+  SessionView,
+  TaskSummary,
+  WatchdogStatus,
+} from "../../src/programs/daemon/DaemonApiSchemas.js"
+import { DaemonApi } from "../../src/programs/daemon/DaemonApiSpec.js"
+import { SessionTable } from "../../src/programs/daemon/SessionTable.js"
+import { Delegation } from "../../src/services/Delegation.js"
+import { QueueIOError, TaskQueue } from "../../src/services/TaskQueue.js"
+import { runCclAsync } from "../support/cli.js"
+import { testConfig } from "../support/settings.js"
+import { tempDir } from "../support/tempDir.js"
+
+const TOKEN = "tok-api-test"
+const TASK = "---\npriority: 5\n---\nDo the thing\n"
+
+interface Reply {
+  readonly status: number
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are checked field by field
+  readonly body: any
+}
+
+const call = (url: string, init?: RequestInit): Effect.Effect<Reply> =>
+  Effect.promise(async () => {
+    const r = await fetch(url, init)
+    const text = await r.text()
+    return { status: r.status, body: text === "" ? undefined : JSON.parse(text) }
+  })
+
+/** fetch will not send a foreign Host header: node:http does, as a DNS-rebinding page's request would look. */
+const withHost = (port: number, host: string) =>
+  Effect.async<Reply>((resume) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path: "/api/status", headers: { host } }, (res) => {
+      let text = ""
+      res.on("data", (d) => (text += d))
+      res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, body: JSON.parse(text) })))
+    })
+    req.on("error", (e) => resume(Effect.die(e)))
+    req.end()
+  })
+
+const hook = (over: Partial<HookRecord> = {}): HookRecord => ({
+  event: "Stop",
+  ccl_session: "ccl-pool-1",
+  received_at: new Date().toISOString(),
+  payload: { session_id: "abc" },
+  ...over,
+})
+
+const fakeDelegation = Layer.succeed(
+  Delegation,
+  Delegation.of({
+    submit: () => Effect.die("unused"),
+    reapOnce: Effect.die("unused"),
+    runReaper: Effect.never,
+    status: Effect.succeed({
+      counters: { submitted: 2, completed: 1, failed: 0, active: 1, retries: 0, submit_errors: 0 },
+      active: [{ task_id: "t2", job_id: "j2", provider: "gpu", submitted_at: "2025-01-01T00:00:00.000Z" }],
+    }),
+  }),
+)
+
+/** serveDaemonApi on a random port with a fake dispatcher holding one working and one dead session. */
+const serve = (
+  options: { token?: string; failover?: FailoverHandler; delegation?: boolean; brokenQueue?: boolean } = {},
+) =>
+  Effect.gen(function* () {
+    const root = tempDir()
+    const hooks: Array<HookRecord> = []
+    const table = new SessionTable()
+    const now = Date.now()
+    const base = {
+      cwd: root,
+      conversationFrom: undefined,
+      lateStopUntil: 0,
+      launchedAt: now,
+      decidedBy: "screen",
+      since: now,
+    } as const
+    table.upsert({
+      ...base,
+      name: "ccl-pool-1",
+      kind: "pool",
+      account: "main",
+      conversationId: undefined,
+      phase: "working",
+      task: {
+        id: "t1",
+        attempt: 1,
+        startedAt: now - 60_000,
+        sentAt: now - 60_000,
+        deadlineAt: now - 1, // past its deadline: stale
+        sawBusy: true,
+        doneLinesBefore: 0,
+      },
+      state: "busy",
+    })
+    table.upsert({
+      ...base,
+      name: "ccl-pool-2",
+      kind: "pool",
+      account: undefined,
+      conversationId: undefined,
+      phase: "dead",
+      task: undefined,
+      state: "dead",
+    })
+    const dispatcher: ApiDispatcher = {
+      table,
+      counters: { dispatched: 3, completed: 2, released: 1, failed: 0 },
+      account: () => ({ name: "main", home: `${root}/home` }),
+      onHook: (record) => Effect.sync(() => void hooks.push(record)),
+    }
+    const queue = Layer.effect(
+      TaskQueue,
+      Effect.map(makeTaskQueueMemory([{ id: "t1", text: TASK }]), (q) =>
+        options.brokenQueue
+          ? { ...q, counts: Effect.fail(new QueueIOError({ op: "readdir", path: "/q", message: "EIO" })) }
+          : q,
+      ),
+    )
+    const settings = testConfig(root, {
+      api: {
+        host: "127.0.0.1",
+        port: 0,
+        token: options.token === undefined ? undefined : Redacted.make(options.token),
+      },
+    })
+    const port = yield* serveDaemonApi(dispatcher, Date.now(), options.failover).pipe(
+      Effect.provide(Layer.mergeAll(settings, queue, options.delegation ? fakeDelegation : Layer.empty)),
+    )
+    const url = `http://127.0.0.1:${port}`
+    const client = yield* HttpApiClient.make(DaemonApi, { baseUrl: url }).pipe(
+      Effect.provide(FetchHttpClient.layer),
+    )
+    return { port, url, hooks, client, root }
+  })
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  call(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+
+describe("daemon API", () => {
+  it.scopedLive("every GET endpoint answers what its schema says", () =>
+    Effect.gen(function* () {
+      const { client, url } = yield* serve()
+      const status = yield* client.status.status()
+      expect(status).toMatchObject({
+        pid: process.pid,
+        account: "main",
+        queue: { pending: 1, active: 0, done: 0, failed: 0, delegated: 0 },
+        dispatch: { dispatched: 3, completed: 2, released: 1, failed: 0 },
+        delegation: { enabled: false },
+      })
+      expect(status.sessions.map((s) => [s.name, s.phase, s.task])).toEqual([
+        ["ccl-pool-1", "working", "t1"],
+        ["ccl-pool-2", "dead", null],
+      ])
+      expect((yield* client.status.sessions()).length).toBe(2)
+      expect(yield* client.status.tasks({ urlParams: {} })).toMatchObject([{ id: "t1", state: "pending" }])
+      expect(yield* client.status.tasks({ urlParams: { state: "done" } })).toEqual([])
+      expect(yield* client.status.delegated()).toEqual({ enabled: false })
+      expect(yield* client.status.watchdog()).toMatchObject({
+        stale_tasks: [{ task: "t1", session: "ccl-pool-1" }],
+        dead_sessions: ["ccl-pool-2"],
+        delegation: null,
+      })
+      // The raw JSON decodes with the same schemas, exactly (nothing extra on the wire).
+      const raw = (yield* call(`${url}/api/status`)).body
+      expect(Schema.encodeSync(DaemonStatus)(Schema.decodeUnknownSync(DaemonStatus)(raw))).toEqual(raw)
+      expect(Object.keys(raw).sort()).toEqual([
+        "account",
+        "delegation",
+        "dispatch",
+        "pid",
+        "queue",
+        "sessions",
+        "started_at",
+      ])
+      Schema.decodeUnknownSync(Schema.Array(SessionView))((yield* call(`${url}/api/sessions`)).body)
+      Schema.decodeUnknownSync(Schema.Array(TaskSummary))(
+        (yield* call(`${url}/api/tasks?state=pending`)).body,
+      )
+      Schema.decodeUnknownSync(DelegationView)((yield* call(`${url}/api/delegated/status`)).body)
+      Schema.decodeUnknownSync(WatchdogStatus)((yield* call(`${url}/watchdog/status`)).body)
+    }),
+  )
+
+  it.scopedLive("with delegation on: its counters and active jobs", () =>
+    Effect.gen(function* () {
+      const { client } = yield* serve({ delegation: true })
+      expect(yield* client.status.delegated()).toMatchObject({
+        enabled: true,
+        counters: { submitted: 2, active: 1 },
+        active: [{ task_id: "t2", job_id: "j2" }],
+      })
+      expect((yield* client.status.watchdog()).delegation).toMatchObject({ submitted: 2 })
+      expect((yield* client.status.status()).delegation.enabled).toBe(true)
+    }),
+  )
+
+  it.scopedLive("bad input is 400, an unknown path 404, a queue failure 500: all { error }", () =>
+    Effect.gen(function* () {
+      const { url, hooks } = yield* serve()
+      expect(yield* call(`${url}/api/tasks?state=bogus`)).toEqual({
+        status: 400,
+        body: { error: "state must be one of pending, active, done, failed" },
+      })
+      expect(yield* post(`${url}/api/hooks`, JSON.stringify({ event: "Stop" }))).toEqual({
+        status: 400,
+        body: { error: "not a hook event: { event, ccl_session, received_at, payload }" },
+      })
+      expect(yield* post(`${url}/api/hooks`, "not json")).toEqual({
+        status: 400,
+        body: { error: "body is not JSON" },
+      })
+      expect(hooks).toEqual([])
+      expect(yield* call(`${url}/api/nope`)).toEqual({ status: 404, body: { error: "not found" } })
+      expect(yield* call(`${url}/api/hooks`)).toEqual({ status: 404, body: { error: "not found" } })
+
+      const broken = yield* serve({ brokenQueue: true })
+      const failed = yield* call(`${broken.url}/api/status`)
+      expect(failed.status).toBe(500)
+      expect(failed.body).toEqual({ error: "QueueIOError: EIO" })
+    }),
+  )
+
+  it.scopedLive("POST /api/hooks: 204 and the dispatcher gets the event", () =>
+    Effect.gen(function* () {
+      const { url, hooks, client } = yield* serve()
+      const record = hook()
+      expect(yield* post(`${url}/api/hooks`, JSON.stringify(record))).toEqual({
+        status: 204,
+        body: undefined,
+      })
+      yield* client.control.hooks({ payload: hook({ event: "SessionStart", ccl_session: null }) })
+      expect(hooks).toEqual([record, expect.objectContaining({ event: "SessionStart", ccl_session: null })])
+    }),
+  )
+
+  it.scopedLive("a foreign Host is refused (403) before anything else", () =>
+    Effect.gen(function* () {
+      const { port } = yield* serve({ token: TOKEN })
+      expect(yield* withHost(port, "evil.example:80")).toEqual({
+        status: 403,
+        body: { error: `Host "evil.example:80" not allowed: use http://127.0.0.1:<port>` },
+      })
+      expect((yield* withHost(port, `evil.example:${port}`)).status).toBe(403)
+      expect((yield* withHost(port, `localhost:${port}`)).status).toBe(401) // allowed Host, no token
+    }),
+  )
+
+  it.scopedLive("with a token: missing or wrong is 401 on every path, the right one passes", () =>
+    Effect.gen(function* () {
+      const { url, client } = yield* serve({ token: TOKEN })
+      // The typed client sees the error answers as tagged failures.
+      expect(yield* Effect.flip(client.status.status())).toMatchObject({
+        _tag: "Unauthorized",
+        message: "missing or wrong bearer token (CCL_API_TOKEN)",
+      })
+      const unauthorized = { status: 401, body: { error: "missing or wrong bearer token (CCL_API_TOKEN)" } }
+      expect(yield* call(`${url}/api/status`)).toEqual(unauthorized)
+      expect(yield* call(`${url}/api/status`, { headers: { authorization: "Bearer nope" } })).toEqual(
+        unauthorized,
+      )
+      expect(yield* call(`${url}/api/nope`)).toEqual(unauthorized)
+      expect(yield* post(`${url}/api/hooks`, JSON.stringify(hook()))).toEqual(unauthorized)
+      const ok = yield* call(`${url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      expect(ok.status).toBe(200)
+      Schema.decodeUnknownSync(DaemonStatus)(ok.body)
+    }),
+  )
+
+  it.scopedLive("POST /api/failover: 501 without failover, else what the failover answers", () =>
+    Effect.gen(function* () {
+      const { url, client } = yield* serve()
+      expect(yield* post(`${url}/api/failover`, "{}")).toEqual({
+        status: 501,
+        body: { ok: false, message: "this daemon runs without failover" },
+      })
+      expect(yield* Effect.flip(client.control.failover({ payload: {} }))).toMatchObject({ ok: false })
+
+      const asked: Array<string | undefined> = []
+      const plugged = yield* serve({
+        failover: {
+          swap: (to) =>
+            Effect.sync(() => {
+              asked.push(to)
+              return to === "busy"
+                ? { status: 409, body: { ok: false, message: "a swap is already running" } }
+                : { status: 200, body: { ok: true, message: `now on ${to ?? "backup"}` } }
+            }),
+          status: Effect.succeed({
+            active: "main",
+            swapping: false,
+            paused_until: null,
+            cooldowns: {},
+            history: [],
+          }),
+        },
+      })
+      expect(yield* post(`${plugged.url}/api/failover`, JSON.stringify({ to: "busy" }))).toEqual({
+        status: 409,
+        body: { ok: false, message: "a swap is already running" },
+      })
+      expect(yield* plugged.client.control.failover({ payload: { to: "backup" } })).toEqual({
+        ok: true,
+        message: "now on backup",
+      })
+      expect(yield* post(`${plugged.url}/api/failover`, JSON.stringify({ to: 7 }))).toMatchObject({
+        status: 400,
+      })
+      expect(asked).toEqual(["busy", "backup"])
+      const status = yield* plugged.client.status.status()
+      expect(status.failover).toMatchObject({ active: "main", swapping: false })
+      expect((yield* client.status.status()).failover).toBeNull()
+    }),
+  )
+})
+
+describe("ccl status", () => {
+  it.scopedLive(
+    "decodes the daemon's /api/status (token from CCL_API_TOKEN), else reads the queue on disk",
+    () =>
+      Effect.gen(function* () {
+        const { port, root } = yield* serve({ token: TOKEN })
+        writeFileSync(path.join(root, "ccl.yaml"), `queue: ./queue\nstate: ./state\napi: { port: ${port} }\n`)
+        const ccl = (args: Array<string>, env: Record<string, string> = { CCL_API_TOKEN: TOKEN }) =>
+          Effect.promise(() => runCclAsync(["status", ...args], { cwd: root, env }))
+
+        const text = yield* ccl([])
+        expect(text.code).toBe(0)
+        expect(text.stdout).toContain(`daemon pid ${process.pid}, account main`)
+        expect(text.stdout).toContain("queue: pending 1, active 0, done 0, failed 0, delegated 0")
+        expect(text.stdout).toMatch(/ccl-pool-1\s+working\s+busy\s+t1/)
+        const json = yield* ccl(["--json"])
+        expect(Schema.decodeUnknownSync(DaemonStatus)(JSON.parse(json.stdout))).toMatchObject({
+          account: "main",
+        })
+
+        // A wrong token or no daemon at all: the queue on disk.
+        const refused = yield* ccl([], { CCL_API_TOKEN: "nope" })
+        expect(refused.code).toBe(0)
+        expect(refused.stdout).toContain(`no daemon answers on 127.0.0.1:${port}`)
+        writeFileSync(path.join(root, "ccl.yaml"), "queue: ./queue\nstate: ./state\napi: { port: 1 }\n")
+        expect(JSON.parse((yield* ccl(["--json"])).stdout)).toEqual({
+          daemon: null,
+          queue: { pending: 0, active: 0, done: 0, failed: 0, delegated: 0 },
+        })
+      }),
+  )
+})
