@@ -146,11 +146,24 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
         Effect.gen(function* () {
           const clean = sanitizePaste(text)
           const target = paneTarget(name)
-          // A pane in copy mode swallows input: leave it first.
-          const mode = yield* tmux(["display-message", "-p", "-t", target, "#{pane_in_mode}"])
-          if (mode.stdout.trim() === "1") yield* tmux(["send-keys", "-t", target, "-X", "cancel"])
+          // A pane in copy mode swallows input: leave it first. One tmux run reads the mode and the screen.
+          const head = yield* tmux([
+            "display-message",
+            "-p",
+            "-t",
+            target,
+            "#{pane_in_mode}",
+            ";",
+            "capture-pane",
+            "-p",
+            "-J",
+            "-t",
+            target,
+          ])
+          const inMode = head.stdout.startsWith("1\n")
+          if (inMode) yield* tmux(["send-keys", "-t", target, "-X", "cancel"])
           if (clean !== "") {
-            const before = yield* capture(name)
+            const before = inMode ? yield* capture(name) : head.stdout.slice(head.stdout.indexOf("\n") + 1)
             const buffer = `ccl-${process.pid}-${++buffers}`
             // One tmux run: the buffer comes from stdin, then is pasted bracketed and deleted (-d).
             yield* tmux(

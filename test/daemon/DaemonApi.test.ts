@@ -189,6 +189,7 @@ describe("daemon API", () => {
         "account",
         "delegation",
         "dispatch",
+        "failover",
         "pid",
         "queue",
         "sessions",

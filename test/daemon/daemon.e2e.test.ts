@@ -88,6 +88,7 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
               "account",
               "delegation",
               "dispatch",
+              "failover",
               "pid",
               "queue",
               "sessions",

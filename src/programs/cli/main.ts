@@ -3,6 +3,7 @@ import { accountsCommand } from "./AccountsCommand.js"
 import { daemonCommand, statusCommand } from "./DaemonCommand.js"
 import { makeDecideCommand } from "./DecideCommand.js"
 import { delegateCommand } from "./DelegateCommand.js"
+import { demoCommand } from "./DemoCommand.js"
 import { failoverCommand } from "./FailoverCommand.js"
 import { hookCommand, hooksCommand } from "./HooksCommand.js"
 import { initCommand } from "./InitCommand.js"
@@ -28,6 +29,7 @@ export const cclCommand = Command.make("ccl").pipe(
     hookCommand,
     mockSecutoolsCommand,
     simAgentCommand,
+    demoCommand,
   ]),
 )
 

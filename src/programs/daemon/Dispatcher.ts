@@ -27,6 +27,9 @@ const LATE_STOP_MS = 5_000
 /** How long a launched agent may sit at a bare shell before it is launched again (generous: a loaded machine). */
 const SHELL_GRACE_MS = 10_000
 
+/** How often the screen of a working session with working hooks is read (the fallback for a lost hook). */
+const HOOKED_SCREEN_MS = 2_000
+
 /** What a working session that was resumed after a failover is told. */
 export const continuePrompt = (taskId: string): string =>
   `[ccl task ${taskId}] The usage limit interrupted this task and the session moved to another account. Continue the task where you left off.`
@@ -285,10 +288,11 @@ export const makeDispatcher = (state: StateFile) =>
         const deadline = Date.now() + 3_000
         while (Date.now() < deadline) {
           const screen = yield* tmux.capture(name)
-          if (screen === previous && classifyScreen(screen, Date.now(), zone).state === "idle") return
+          if (screen === previous && classifyScreen(screen, Date.now(), zone).state === "idle") return screen
           previous = screen
           yield* Effect.sleep(Duration.millis(30))
         }
+        return previous
       })
 
     const step = Effect.gen(function* () {
@@ -311,14 +315,14 @@ export const makeDispatcher = (state: StateFile) =>
         if (free === undefined) continue
         if (!(yield* queue.claim(task.id))) continue
         const attempt = (state.get().attempts[task.id] ?? 0) + 1
-        yield* state.update((s) => ({ ...s, attempts: { ...s.attempts, [task.id]: attempt } }))
         table.set(free.name, { phase: "working" }, Date.now())
         const sent = Effect.gen(function* () {
+          let screen: string
           if (settings.pool.freshContext) {
             yield* tmux.sendText(free.name, "/clear")
-            yield* settle(free.name)
-          }
-          const doneLinesBefore = doneLines(yield* tmux.capture(free.name))
+            screen = yield* settle(free.name)
+          } else screen = yield* tmux.capture(free.name)
+          const doneLinesBefore = doneLines(screen)
           const now = Date.now()
           free.task = {
             id: task.id,
@@ -329,7 +333,13 @@ export const makeDispatcher = (state: StateFile) =>
             sawBusy: false,
             doneLinesBefore,
           }
-          yield* remember(free.name, free.task)
+          // The attempt and who holds the task, in one durable write before the prompt goes out.
+          const inFlight = toInFlight(free.task)
+          yield* state.update((s) => ({
+            ...s,
+            attempts: { ...s.attempts, [task.id]: attempt },
+            inflight: { ...s.inflight, [free.name]: inFlight },
+          }))
           yield* tmux.sendText(
             free.name,
             taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
@@ -344,9 +354,12 @@ export const makeDispatcher = (state: StateFile) =>
               )
               yield* queue.release(task.id)
               // Enter was never sent: the agent did not get the task, so this try is not an attempt.
-              yield* state.update((s) => ({ ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 } }))
+              yield* state.update((s) => {
+                const inflight = { ...s.inflight }
+                delete inflight[free.name]
+                return { ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 }, inflight }
+              })
               table.set(free.name, { phase: "starting", task: undefined }, Date.now())
-              yield* remember(free.name, undefined)
             }),
           ),
         )
@@ -443,6 +456,8 @@ export const makeDispatcher = (state: StateFile) =>
         const info = live.get(r.name)
         yield* locked(
           Effect.gen(function* () {
+            // The list was read before the lock: a failover (or a relaunch) may have replaced this session since.
+            if (table.get(r.name) !== r || r.phase === "dead") return
             if (info === undefined || info.dead) return yield* onDead(r)
             // The agent of a ready session has exited (its pane runs a shell again). A session still starting is
             // left to the screen: a shell busy with a slow rc file runs the typed line later, and a second line
@@ -461,8 +476,17 @@ export const makeDispatcher = (state: StateFile) =>
               }
               return yield* relaunch(r)
             }
-            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming")
+            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming") {
+              // A working agent whose hooks arrive reports its turn's end: its screen is only the fallback.
+              if (
+                r.phase === "working" &&
+                r.hooked === true &&
+                Date.now() - (r.screenAt ?? 0) < HOOKED_SCREEN_MS
+              )
+                return
+              r.screenAt = Date.now()
               return yield* readScreen(r)
+            }
           }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
         )
       }
@@ -476,6 +500,7 @@ export const makeDispatcher = (state: StateFile) =>
         const sessionId = typeof payload.session_id === "string" ? payload.session_id : undefined
         const at = Date.parse(record.received_at)
         const current = at >= r.launchedAt // not a late event of the agent this session ran before
+        if (current) r.hooked = true
         if (current && sessionId !== undefined && isValidResumeUUID(sessionId)) {
           r.conversationId = sessionId
           r.conversationFrom = "hook"

@@ -38,6 +38,10 @@ export interface SessionRecord {
   lateStopUntil: number
   /** When ccl launched (or adopted) the agent: hook events from before belong to the previous agent. */
   launchedAt: number
+  /** A hook of this agent has arrived: its turn ends are reported, so its screen is read less often. */
+  hooked?: boolean
+  /** When its screen was last read (ms). */
+  screenAt?: number
   /** Last state read from any signal, and which signal said so. */
   state: string
   decidedBy: string
