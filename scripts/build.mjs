@@ -1,27 +1,37 @@
 // Bundles the CLI into one file, dist/ccl.mjs: the program (CommonJS, minified) embedded in a small ESM loader
-// that compiles it with a V8 code cache (scripts/codeCacheLoader.mjs).
+// that compiles it with a V8 code cache (scripts/codeCacheLoader.mjs). The loader also carries the lite hook
+// relay (src/programs/HookRelayLite.ts, a few KB, no Effect) as code of its own, so that `ccl hook EVENT` from
+// the daemon's sessions never reads or compiles the program.
 
 import { createHash } from "node:crypto"
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { build } from "esbuild"
 
-const result = await build({
-  entryPoints: ["src/bin/ccl.ts"],
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  minify: true,
-  legalComments: "none",
-  write: false,
-  logLevel: "warning",
-})
-const program = result.outputFiles[0].text
+const bundle = async (entryPoint) => {
+  const result = await build({
+    entryPoints: [entryPoint],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    write: false,
+    logLevel: "warning",
+  })
+  return result.outputFiles[0].text
+}
+
+const program = await bundle("src/bin/ccl.ts")
+const relay = await bundle("src/programs/HookRelayLite.ts")
+// The relay must stay small and plain: an import that drags Effect in would cost every hook its startup.
+if (relay.length > 16 * 1024 || relay.includes("effect/")) {
+  throw new Error(`the lite hook relay is ${relay.length} bytes: does it import Effect?`)
+}
 const hash = createHash("sha256").update(program).digest("hex").slice(0, 16)
-const loader = readFileSync(new URL("./codeCacheLoader.mjs", import.meta.url), "utf8").replace(
-  "__CCL_HASH__",
-  () => JSON.stringify(hash),
-)
+const loader = readFileSync(new URL("./codeCacheLoader.mjs", import.meta.url), "utf8")
+  .replace("__CCL_HASH__", () => JSON.stringify(hash))
+  .replace("__CCL_HOOK_RELAY__", () => relay.trim())
 const embedded = `(function (exports, require, module, __filename, __dirname) {${program}\n})`
   .split("\n")
   .map((line) => `//${line}`)

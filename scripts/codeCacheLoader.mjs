@@ -9,59 +9,86 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as vm from "node:vm"
 
+// First thing: a hook event's received_at is this moment.
+const startedAt = new Date()
 const HASH = __CCL_HASH__
 const filename = fileURLToPath(import.meta.url)
-// The program, wrapped as a CommonJS function, is the block of "//" lines after the marker at the end of this
-// file: comments cost the parser far less than a string literal of the same size.
-const self = fs.readFileSync(filename, "utf8")
-const MARKER = "\n//__CCL_PROGRAM__"
-const SOURCE = self
-  .slice(self.lastIndexOf(MARKER) + MARKER.length)
-  .replace(/\n\/\//g, "\n")
-  .slice(1)
-const cacheFile = (() => {
-  if (process.env.CCL_NO_CODE_CACHE) return undefined
-  try {
-    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
-    const dir = process.env.CCL_CACHE_DIR || path.join(base, "ccl")
-    return path.join(dir, `ccl-${HASH}-${process.version}-${process.arch}.v8`)
-  } catch {
-    return undefined
-  }
-})()
 
-let cachedData
-if (cacheFile !== undefined) {
-  try {
-    cachedData = fs.readFileSync(cacheFile)
-  } catch {}
+// `ccl hook EVENT` runs on every Claude Code event, twice per task at least, in each session the daemon creates
+// (which sets CCL_API_PORT and CCL_STATE). Reading, compiling and initialising the program costs ~250 ms of CPU
+// a hook, so these hooks go to a small relay in plain Node instead (src/programs/HookRelayLite.ts, inlined
+// below by the build), and the program is never read. The relay falls through to the program whenever the
+// environment alone does not settle where the event goes.
+const relay =
+  process.argv[2] === "hook" && process.env.CCL_API_PORT !== undefined && process.env.CCL_STATE !== undefined
+    ? hookRelayLite()
+    : undefined
+const hook = relay?.liteHook(process.argv.slice(2), process.env, process.cwd())
+if (hook !== undefined) relay.runHookLite(hook, startedAt)
+else runProgram()
+
+/** Evaluates the lite hook relay, a CommonJS bundle, and returns its exports. */
+function hookRelayLite() {
+  const module = { exports: {} }
+  // biome-ignore lint/correctness/noUnusedVariables: the bundle inlined below calls require()
+  const require = createRequire(import.meta.url)
+  __CCL_HOOK_RELAY__
+  return module.exports
 }
-const script = new vm.Script(SOURCE, {
-  filename,
-  cachedData,
-})
-if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
-  // Written at exit so the functions this run compiled are in the cache too; temp + rename, never torn.
-  process.once("exit", () => {
+
+function runProgram() {
+  // The program, wrapped as a CommonJS function, is the block of "//" lines after the marker at the end of this
+  // file: comments cost the parser far less than a string literal of the same size.
+  const self = fs.readFileSync(filename, "utf8")
+  const MARKER = "\n//__CCL_PROGRAM__"
+  const SOURCE = self
+    .slice(self.lastIndexOf(MARKER) + MARKER.length)
+    .replace(/\n\/\//g, "\n")
+    .slice(1)
+  const cacheFile = (() => {
+    if (process.env.CCL_NO_CODE_CACHE) return undefined
     try {
-      fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })
-      const tmp = `${cacheFile}.${process.pid}.tmp`
-      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
-      fs.renameSync(tmp, cacheFile)
-      // Caches of other builds or Node versions are dead weight: drop them.
-      for (const name of fs.readdirSync(path.dirname(cacheFile))) {
-        if (/^ccl-.*\.v8$/.test(name) && name !== path.basename(cacheFile)) {
-          fs.rmSync(path.join(path.dirname(cacheFile), name), { force: true })
-        }
-      }
+      const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
+      const dir = process.env.CCL_CACHE_DIR || path.join(base, "ccl")
+      return path.join(dir, `ccl-${HASH}-${process.version}-${process.arch}.v8`)
+    } catch {
+      return undefined
+    }
+  })()
+
+  let cachedData
+  if (cacheFile !== undefined) {
+    try {
+      cachedData = fs.readFileSync(cacheFile)
     } catch {}
+  }
+  const script = new vm.Script(SOURCE, {
+    filename,
+    cachedData,
   })
+  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+    // Written at exit so the functions this run compiled are in the cache too; temp + rename, never torn.
+    process.once("exit", () => {
+      try {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })
+        const tmp = `${cacheFile}.${process.pid}.tmp`
+        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
+        fs.renameSync(tmp, cacheFile)
+        // Caches of other builds or Node versions are dead weight: drop them.
+        for (const name of fs.readdirSync(path.dirname(cacheFile))) {
+          if (/^ccl-.*\.v8$/.test(name) && name !== path.basename(cacheFile)) {
+            fs.rmSync(path.join(path.dirname(cacheFile), name), { force: true })
+          }
+        }
+      } catch {}
+    })
+  }
+  const module = { exports: {} }
+  script.runInThisContext()(
+    module.exports,
+    createRequire(import.meta.url),
+    module,
+    filename,
+    path.dirname(filename),
+  )
 }
-const module = { exports: {} }
-script.runInThisContext()(
-  module.exports,
-  createRequire(import.meta.url),
-  module,
-  filename,
-  path.dirname(filename),
-)

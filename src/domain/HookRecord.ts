@@ -10,11 +10,5 @@ export const HookRecord = Schema.Struct({
 })
 export type HookRecord = typeof HookRecord.Type
 
-/** Parses a hook's stdin: Claude Code's JSON object, or the raw text when it is not JSON (kept, never dropped). */
-export const hookPayload = (stdin: string): unknown => {
-  try {
-    return JSON.parse(stdin)
-  } catch {
-    return { raw: stdin.slice(0, 64 * 1024) }
-  }
-}
+// In a file of its own so that the lite hook relay can use it without pulling in Schema.
+export { hookPayload } from "./HookPayload.js"
