@@ -67,6 +67,9 @@ export const startDaemon = async (size: number, workMs: number, options: { dedic
         }
       })
       child.kill("SIGTERM")
+      try {
+        execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
+      } catch {}
       throw new Error(`sessions did not become ready (${dir}):\n${screens.join("\n")}`)
     }
     await new Promise((r) => setTimeout(r, 100))

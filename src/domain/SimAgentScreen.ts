@@ -23,7 +23,7 @@ export const noConversationLine = (sessionId: string): string =>
   `No conversation found with session ID: ${sessionId}`
 
 /** Claude Code's project folder name: the cwd with every character outside [A-Za-z0-9] replaced by `-`. */
-export const projectSlug = (cwd: string): string => cwd.replace(/[^A-Za-z0-9]/g, "-")
+export { projectSlug } from "./ProjectSlug.js"
 
 export const firstLine = (text: string): string => text.split(/\r\n|\r|\n/)[0] ?? ""
 

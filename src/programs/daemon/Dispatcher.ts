@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { Duration, Effect, Option, Queue } from "effect"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
+import { projectSlug } from "../../domain/ProjectSlug.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { classifyScreen, isDoneLine, screenLines } from "../../domain/ScreenState.js"
@@ -14,6 +15,7 @@ import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
+import { transcriptLimitSince } from "./TranscriptLimit.js"
 
 /** "✻ Baked for 1s" lines on a screen: one more than before the prompt means the turn ended. */
 const doneLines = (screen: string): number => screenLines(screen).filter(isDoneLine).length
@@ -57,7 +59,7 @@ export interface LimitHit {
   readonly session: string
   readonly account: string | undefined
   readonly resetAt: number | undefined
-  readonly via: "screen" | "hook"
+  readonly via: "screen" | "hook" | "transcript"
 }
 
 /** How a session is (re)started: a new conversation, a resumed one (keeping its task), or left at its shell. */
@@ -383,6 +385,17 @@ export const makeDispatcher = (state: StateFile) =>
         })
       })
 
+    /** The transcript's record of a limit hit since `sinceMs` (when no hook and no screen said so). */
+    const transcriptLimit = (r: SessionRecord, sinceMs: number) => {
+      const home = settings.accounts.find((a) => a.name === r.account)?.home
+      const file =
+        r.transcriptPath ??
+        (home === undefined || r.conversationId === undefined
+          ? undefined
+          : path.join(home, "projects", projectSlug(r.cwd), `${r.conversationId}.jsonl`))
+      return file === undefined ? undefined : transcriptLimitSince(file, sinceMs, zone)
+    }
+
     /** A session resumed after a failover is idle again: tell it to carry on with its task. */
     const continueTask = (r: SessionRecord) =>
       Effect.gen(function* () {
@@ -415,6 +428,8 @@ export const makeDispatcher = (state: StateFile) =>
         } else if (r.phase === "resuming" && reading.state === "idle") {
           yield* continueTask(r)
         } else if (r.phase === "working" && r.task !== undefined) {
+          const hit = transcriptLimit(r, r.task.sentAt)
+          if (hit !== undefined) return yield* onLimit(r, hit.resetAt, "transcript")
           if (reading.state === "busy") r.task.sawBusy = true
           else if (
             reading.state === "idle" &&
@@ -501,6 +516,7 @@ export const makeDispatcher = (state: StateFile) =>
         const at = Date.parse(record.received_at)
         const current = at >= r.launchedAt // not a late event of the agent this session ran before
         if (current) r.hooked = true
+        if (current && typeof payload.transcript_path === "string") r.transcriptPath = payload.transcript_path
         if (current && sessionId !== undefined && isValidResumeUUID(sessionId)) {
           r.conversationId = sessionId
           r.conversationFrom = "hook"

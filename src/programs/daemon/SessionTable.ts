@@ -40,6 +40,8 @@ export interface SessionRecord {
   launchedAt: number
   /** A hook of this agent has arrived: its turn ends are reported, so its screen is read less often. */
   hooked?: boolean
+  /** The conversation's transcript, as Claude Code's hooks name it. */
+  transcriptPath?: string
   /** When its screen was last read (ms). */
   screenAt?: number
   /** Last state read from any signal, and which signal said so. */
