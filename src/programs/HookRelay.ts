@@ -50,7 +50,7 @@ export const readHookStdin = Effect.tryPromise(async () => {
   if (process.stdin.isTTY) return ""
   const chunks: Array<Buffer> = []
   let size = 0
-  const timer = setTimeout(() => process.stdin.destroy(), 2_000)
+  const timer = setTimeout(() => process.stdin.destroy(), 10_000) // generous: a loaded machine is slow to read
   try {
     for await (const chunk of process.stdin) {
       chunks.push(chunk as Buffer)

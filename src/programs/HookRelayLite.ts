@@ -19,7 +19,8 @@ export interface LiteHook {
 }
 
 const STDIN_LIMIT = 1024 * 1024
-const STDIN_TIMEOUT_MS = 2_000
+// Claude Code writes the event and closes stdin at once; the bound only matters on a loaded machine or a stuck writer.
+const STDIN_TIMEOUT_MS = 10_000
 const POST_TIMEOUT_MS = 5_000
 
 // As Config.port.
