@@ -116,6 +116,8 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
         Effect.zipRight(http.execute(request)),
         Effect.mapError((e) => new SecutoolsTransportError({ message: transportMessage(e) })),
         Effect.flatMap(decodeBody(schema)),
+        // The timeouts must fire even when the caller runs in an uninterruptible region.
+        Effect.interruptible,
         Effect.timeoutFail({
           duration: Duration.millis(policy.attemptTimeoutMs),
           onTimeout: () =>
@@ -124,6 +126,7 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
             }),
         }),
         Effect.retry(retrySchedule(policy)),
+        Effect.interruptible,
         Effect.timeoutFail({
           duration: Duration.millis(policy.deadlineMs),
           onTimeout: () =>

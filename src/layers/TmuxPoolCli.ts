@@ -41,6 +41,8 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           )
           return { stdout, stderr, exitCode: Number(exitCode) }
         }).pipe(
+          // Interruptible even inside the daemon's uninterruptible steps, or the timeout below could not fire.
+          Effect.interruptible,
           // A tmux client can hang on a server that is going away: never let one call block the daemon.
           Effect.timeoutFail({
             duration: Duration.millis(TMUX_CALL_TIMEOUT_MS),

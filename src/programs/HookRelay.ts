@@ -5,6 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Console, Duration, Effect } from "effect"
 import { type HookRecord, hookPayload } from "../domain/HookRecord.js"
 import { AppConfig } from "../services/AppConfig.js"
+import { readApiToken } from "./ApiTokenFile.js"
 
 /** Where hook events wait when the daemon is down; the daemon replays the file on start. */
 export const eventsFile = (stateDir: string) => path.join(stateDir, "events.jsonl")
@@ -26,10 +27,12 @@ export const relayHookEvent = (event: string, stdin: string, cclSession: string 
       payload: hookPayload(stdin),
     }
     const client = yield* HttpClient.HttpClient
+    // In a daemon's session CCL_API_TOKEN is not in the environment: the daemon left it in <state>/api-token.
+    const token = settings.api.token ?? readApiToken(settings.state)
     const url = `http://${settings.api.host.includes(":") ? `[${settings.api.host}]` : settings.api.host}:${settings.api.port}/api/hooks`
     const request = HttpClientRequest.post(url).pipe(
       HttpClientRequest.bodyUnsafeJson(record),
-      settings.api.token === undefined ? (r) => r : HttpClientRequest.bearerToken(settings.api.token),
+      token === undefined ? (r) => r : HttpClientRequest.bearerToken(token),
     )
     const delivered = yield* client.execute(request).pipe(
       Effect.map((response) => response.status >= 200 && response.status < 300),

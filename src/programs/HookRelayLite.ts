@@ -1,11 +1,13 @@
 // `ccl hook EVENT` in plain Node, no Effect: scripts/codeCacheLoader.mjs runs this before (instead of) reading and
 // compiling the program, for the hooks of the sessions the daemon creates. It must answer as HookRelay.ts
 // (relayHookEvent, readHookStdin) and AppConfigLive do: same record, same URL and token, same events file.
+
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { hookPayload } from "../domain/HookPayload.js"
+import { readApiToken } from "./ApiTokenFile.js"
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -61,7 +63,7 @@ export const liteHook = (argv: ReadonlyArray<string>, env: Env, cwd: string): Li
     event,
     cclSession: env.CCL_SESSION,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/api/hooks`,
-    token: env.CCL_API_TOKEN || undefined,
+    token: env.CCL_API_TOKEN || readApiToken(state),
     state,
   }
 }

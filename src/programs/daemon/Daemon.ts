@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, renameSync, rmSync, watch } from "node:fs"
 import * as path from "node:path"
-import { Duration, Effect, Either, Schema } from "effect"
+import { Duration, Effect, Either, Redacted, Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
+import { writeApiToken } from "../ApiTokenFile.js"
 import { eventsFile } from "../HookRelay.js"
 import { makeAccountSwap } from "./AccountSwap.js"
 import { serveDaemonApi } from "./DaemonApi.js"
@@ -46,6 +47,11 @@ const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
  */
 export const runDaemon = Effect.gen(function* () {
   const settings = yield* AppConfig
+  // tmux, and every shell and agent it starts, inherit this process's environment: the secrets leave it (they
+  // are held, redacted, in the settings); the hooks find the API token in <state>/api-token.
+  delete process.env.SECUTOOLS_API_KEY
+  delete process.env.CCL_API_TOKEN
+  if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
   const queue = yield* TaskQueue
   yield* queue.counts // creates the queue folders
   yield* acquireDaemonLock(settings.queue)
@@ -70,6 +76,8 @@ export const runDaemon = Effect.gen(function* () {
     (w) => Effect.sync(() => w.close()),
   )
   yield* Effect.forkScoped(dispatcher.runDispatch)
+  // Runs first at SIGTERM (finalizers run in reverse): no new dispatch, prompts being typed finish.
+  yield* Effect.addFinalizer(() => dispatcher.drain)
   yield* Effect.forkScoped(failover.runTriggers)
   yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
   yield* Effect.forkScoped(

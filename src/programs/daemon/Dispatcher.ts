@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
-import { Duration, Effect, Option, Queue } from "effect"
+import { Duration, Effect, Fiber, Option, Queue } from "effect"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
 import { projectSlug } from "../../domain/ProjectSlug.js"
@@ -11,7 +11,7 @@ import { detectUsageLimit } from "../../domain/UsageLimit.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Router } from "../../services/Router.js"
-import { TaskQueue } from "../../services/TaskQueue.js"
+import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
@@ -87,7 +87,13 @@ export const makeDispatcher = (state: StateFile) =>
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
     const counters = { dispatched: 0, completed: 0, released: 0, failed: 0 }
     /** Dispatching stops while a failover runs, and until `pausedUntil` when every account is cooling down. */
-    const control = { swapping: false, pausedUntil: 0 }
+    const control = { swapping: false, pausedUntil: 0, stopping: false }
+    /** Prompts being typed (outside the lock): SIGTERM lets them finish. */
+    const deliveries = new Set<Fiber.RuntimeFiber<void, never>>()
+    /** Tasks whose submit to secutools is under way, and their fibers (interrupted at SIGTERM: the marker
+     * keeps the idempotency key, and the reaper submits again). */
+    const submitting = new Set<string>()
+    const submits = new Set<Fiber.RuntimeFiber<void, never>>()
 
     /** Which session holds which task, kept in state.json so the next daemon can adopt it (SIGTERM, crash). */
     const remember = (name: string, task: TaskInFlight | undefined) =>
@@ -298,18 +304,27 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     const step = Effect.gen(function* () {
-      if (control.swapping || Date.now() < control.pausedUntil) return
+      if (control.stopping || control.swapping || Date.now() < control.pausedUntil) return
       const pending = yield* queue.listPending
       for (const task of pending) {
         const decision = router.decide(task.frontmatter)
         if (decision.route === "delegate") {
-          if (Option.isSome(delegation)) {
-            yield* delegation.value.submit(task, decision.provider).pipe(
-              Effect.tap((s) =>
-                Effect.logInfo(`task ${task.id} delegated to ${s.provider} as job ${s.job_id}`),
+          if (Option.isSome(delegation) && !submitting.has(task.id)) {
+            // The POST (with its retries) runs outside the lock: a slow platform never holds up local work.
+            // The marker, created before the POST, keeps the task out of listPending once it exists.
+            submitting.add(task.id)
+            const fiber = yield* Effect.forkDaemon(
+              delegation.value.submit(task, decision.provider).pipe(
+                Effect.tap((s) =>
+                  Effect.logInfo(`task ${task.id} delegated to ${s.provider} as job ${s.job_id}`),
+                ),
+                Effect.catchAll((e) => Effect.logWarning(`task ${task.id} not delegated now: ${e._tag}`)),
+                Effect.asVoid,
+                Effect.ensuring(Effect.sync(() => submitting.delete(task.id))),
               ),
-              Effect.catchAll((e) => Effect.logWarning(`task ${task.id} not delegated now: ${e._tag}`)),
             )
+            submits.add(fiber)
+            fiber.addObserver(() => submits.delete(fiber))
           }
           continue
         }
@@ -318,55 +333,75 @@ export const makeDispatcher = (state: StateFile) =>
         if (!(yield* queue.claim(task.id))) continue
         const attempt = (state.get().attempts[task.id] ?? 0) + 1
         table.set(free.name, { phase: "working" }, Date.now())
-        const sent = Effect.gen(function* () {
-          let screen: string
-          if (settings.pool.freshContext) {
-            yield* tmux.sendText(free.name, "/clear")
-            screen = yield* settle(free.name)
-          } else screen = yield* tmux.capture(free.name)
-          const doneLinesBefore = doneLines(screen)
-          const now = Date.now()
-          free.task = {
-            id: task.id,
-            attempt,
-            startedAt: now,
-            sentAt: now,
-            deadlineAt: now + (task.frontmatter.timeout ?? settings.watchdog.staleAfterMs),
-            sawBusy: false,
-            doneLinesBefore,
-          }
-          // The attempt and who holds the task, in one durable write before the prompt goes out.
-          const inFlight = toInFlight(free.task)
-          yield* state.update((s) => ({
-            ...s,
-            attempts: { ...s.attempts, [task.id]: attempt },
-            inflight: { ...s.inflight, [free.name]: inFlight },
-          }))
-          yield* tmux.sendText(
-            free.name,
-            taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
-          )
-        })
-        yield* sent.pipe(
-          Effect.tap(() => Effect.sync(() => counters.dispatched++)),
-          Effect.catchAll((e) =>
+        // Typing into one session must not hold up the others: the delivery runs outside the lock and
+        // takes it only to commit (who holds the task) and to give the task back on failure.
+        const fiber = yield* Effect.forkDaemon(Effect.uninterruptible(deliver(free, task, attempt)))
+        deliveries.add(fiber)
+        fiber.addObserver(() => deliveries.delete(fiber))
+      }
+    })
+
+    /** /clear, settle, record the claim durably, paste the prompt: one task into one claimed session. */
+    const deliver = (free: SessionRecord, task: PendingTask, attempt: number) =>
+      Effect.gen(function* () {
+        let screen: string
+        if (settings.pool.freshContext) {
+          yield* tmux.sendText(free.name, "/clear")
+          screen = yield* settle(free.name)
+        } else screen = yield* tmux.capture(free.name)
+        const doneLinesBefore = doneLines(screen)
+        const committed = yield* locked(
+          Effect.gen(function* () {
+            // A failover or a death replaced this session meanwhile: the task goes back (below).
+            if (table.get(free.name) !== free || free.phase !== "working") return false
+            const now = Date.now()
+            free.task = {
+              id: task.id,
+              attempt,
+              startedAt: now,
+              sentAt: now,
+              deadlineAt: now + (task.frontmatter.timeout ?? settings.watchdog.staleAfterMs),
+              sawBusy: false,
+              doneLinesBefore,
+            }
+            // The attempt and who holds the task, in one durable write before the prompt goes out.
+            const inFlight = toInFlight(free.task)
+            yield* state.update((s) => ({
+              ...s,
+              attempts: { ...s.attempts, [task.id]: attempt },
+              inflight: { ...s.inflight, [free.name]: inFlight },
+            }))
+            return true
+          }),
+        )
+        if (!committed) return yield* Effect.fail({ _tag: "SessionReplaced" as const })
+        yield* tmux.sendText(
+          free.name,
+          taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
+        )
+        counters.dispatched++
+      }).pipe(
+        Effect.catchAll((e) =>
+          locked(
             Effect.gen(function* () {
+              // A failover that kept the task for the resumed session owns it now.
+              if (table.all().some((r) => r !== free && r.task?.id === task.id)) return
               yield* Effect.logError(
                 `could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`,
               )
-              yield* queue.release(task.id)
+              yield* queue.release(task.id).pipe(Effect.catchAll(() => Effect.void))
               // Enter was never sent: the agent did not get the task, so this try is not an attempt.
               yield* state.update((s) => {
                 const inflight = { ...s.inflight }
-                delete inflight[free.name]
+                if (inflight[free.name]?.task === task.id) delete inflight[free.name]
                 return { ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 }, inflight }
               })
-              table.set(free.name, { phase: "starting", task: undefined }, Date.now())
+              if (table.get(free.name) === free)
+                table.set(free.name, { phase: "starting", task: undefined }, Date.now())
             }),
           ),
-        )
-      }
-    })
+        ),
+      )
 
     /** A session hit its account's limit: it keeps its task, and the failover (AccountSwap) takes it from here. */
     const onLimit = (r: SessionRecord, resetAt: Date | undefined, via: LimitHit["via"]) =>
@@ -470,39 +505,41 @@ export const makeDispatcher = (state: StateFile) =>
         if (r.phase === "dead") continue
         const info = live.get(r.name)
         yield* locked(
-          Effect.gen(function* () {
-            // The list was read before the lock: a failover (or a relaunch) may have replaced this session since.
-            if (table.get(r.name) !== r || r.phase === "dead") return
-            if (info === undefined || info.dead) return yield* onDead(r)
-            // The agent of a ready session has exited (its pane runs a shell again). A session still starting is
-            // left to the screen: a shell busy with a slow rc file runs the typed line later, and a second line
-            // typed now would reach the agent as a prompt.
-            if (
-              r.phase === "ready" &&
-              SHELLS.has(info.currentCommand) &&
-              Date.now() - r.since > SHELL_GRACE_MS
-            ) {
-              // An operator who left the agent of a dedicated session keeps the shell they chose.
-              if (r.kind === "dedicated") {
-                table.set(r.name, { phase: "shell", state: "shell", decidedBy: "tmux" }, Date.now())
-                return yield* Effect.logInfo(
-                  `dedicated session ${r.name}: the agent exited, left at its shell`,
-                )
-              }
-              return yield* relaunch(r)
-            }
-            if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming") {
-              // A working agent whose hooks arrive reports its turn's end: its screen is only the fallback.
+          Effect.uninterruptible(
+            Effect.gen(function* () {
+              // The list was read before the lock: a failover (or a relaunch) may have replaced this session since.
+              if (table.get(r.name) !== r || r.phase === "dead") return
+              if (info === undefined || info.dead) return yield* onDead(r)
+              // The agent of a ready session has exited (its pane runs a shell again). A session still starting is
+              // left to the screen: a shell busy with a slow rc file runs the typed line later, and a second line
+              // typed now would reach the agent as a prompt.
               if (
-                r.phase === "working" &&
-                r.hooked === true &&
-                Date.now() - (r.screenAt ?? 0) < HOOKED_SCREEN_MS
-              )
-                return
-              r.screenAt = Date.now()
-              return yield* readScreen(r)
-            }
-          }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
+                r.phase === "ready" &&
+                SHELLS.has(info.currentCommand) &&
+                Date.now() - r.since > SHELL_GRACE_MS
+              ) {
+                // An operator who left the agent of a dedicated session keeps the shell they chose.
+                if (r.kind === "dedicated") {
+                  table.set(r.name, { phase: "shell", state: "shell", decidedBy: "tmux" }, Date.now())
+                  return yield* Effect.logInfo(
+                    `dedicated session ${r.name}: the agent exited, left at its shell`,
+                  )
+                }
+                return yield* relaunch(r)
+              }
+              if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming") {
+                // A working agent whose hooks arrive reports its turn's end: its screen is only the fallback.
+                if (
+                  r.phase === "working" &&
+                  r.hooked === true &&
+                  Date.now() - (r.screenAt ?? 0) < HOOKED_SCREEN_MS
+                )
+                  return
+                r.screenAt = Date.now()
+                return yield* readScreen(r)
+              }
+            }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
+          ),
         )
       }
     })
@@ -559,9 +596,15 @@ export const makeDispatcher = (state: StateFile) =>
       launch,
       locked,
       remember,
+      /** Stops dispatching and waits for the prompts being typed: nothing is left half-sent at exit. */
+      drain: Effect.suspend(() => {
+        control.stopping = true
+        return Effect.zipRight(Fiber.interruptAll([...submits]), Fiber.awaitAll([...deliveries]))
+      }),
       wake: Queue.offer(wake, undefined),
       startSessions: locked(startSessions),
-      onHook: (record: HookRecord) => locked(onHook(record)),
+      // Filing a task is never cut in half by SIGTERM: the step in hand finishes.
+      onHook: (record: HookRecord) => locked(Effect.uninterruptible(onHook(record))),
       /** Forever: a step per wake-up (file watch, hook, safety-net tick). */
       runDispatch: Queue.take(wake).pipe(
         // A step is never cut in half (claim, /clear, paste): SIGTERM waits for it.

@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from "node:fs"
 import * as path from "node:path"
@@ -76,6 +77,9 @@ export type DaemonState = typeof DaemonState.Type
 
 export const HISTORY_LIMIT = 50
 
+/** A real state file is a few KB (attempts are the bulk): anything this big is not one of ours. */
+export const MAX_STATE_BYTES = 4 * 1024 * 1024
+
 const empty: DaemonState = {
   active_account: null,
   attempts: {},
@@ -106,7 +110,11 @@ export const makeStateFile = (stateDir: string) =>
     mkdirSync(stateDir, { recursive: true, mode: 0o700 })
     let state: DaemonState = empty
     if (existsSync(file)) {
-      const decoded = decode(readFileSync(file, "utf8"))
+      const size = statSync(file).size
+      const decoded =
+        size > MAX_STATE_BYTES
+          ? Either.left({ message: `${size} bytes, more than the ${MAX_STATE_BYTES} a state file can hold` })
+          : decode(readFileSync(file, "utf8"))
       if (Either.isRight(decoded)) state = decoded.right
       else {
         const aside = `${file}.corrupt.${new Date().toISOString().replace(/[:.]/g, "-")}`
