@@ -195,14 +195,9 @@ describe("stale completions (fencing)", () => {
     30_000,
   )
 
-  // BUG (minor): src/programs/daemon/Dispatcher.ts, onHook, the branch
-  // `record.event === "Stop" && Date.now() < r.lateStopUntil` swallows the FIRST Stop arriving within 5 s
-  // (LATE_STOP_MS) of a screen-filed turn without looking at its received_at. When A's late Stop is lost or slower
-  // than B's turn, B's own Stop (received_at >= B's sentAt, so clearly B's) is taken for A's and dropped: B is not
-  // filed by its hook, its footer loses Claude's last message, and it waits for the screen fallback (never, when
-  // the screen does not show the turn). Nothing stale is filed, so fault 9 itself holds. Fix: take the late-Stop
-  // branch only when `at < r.task.sentAt` (or when the session holds no task). Un-skip once fixed.
-  it.skip(
+  // The late-Stop window of a screen-filed turn must not swallow the next task's own Stop: after the /clear that
+  // task runs in another conversation, and its Stop names it.
+  it.live(
     "fault 9 (converse): the current task's own Stop arriving inside the late-Stop window of the previous screen-filed turn files it",
     () =>
       Effect.scoped(

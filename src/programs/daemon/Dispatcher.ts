@@ -472,6 +472,7 @@ export const makeDispatcher = (state: StateFile) =>
           ) {
             yield* fileTask(r, "screen", undefined)
             r.lateStopUntil = Date.now() + LATE_STOP_MS
+            r.lateStopConversation = r.conversationId
           }
         } else if (
           (r.phase === "starting" || r.phase === "resuming") &&
@@ -565,7 +566,14 @@ export const makeDispatcher = (state: StateFile) =>
         } else if (record.event === "SessionStart" && current && r.phase === "resuming") {
           yield* settle(r.name)
           yield* continueTask(r)
-        } else if (record.event === "Stop" && Date.now() < r.lateStopUntil) {
+        } else if (
+          record.event === "Stop" &&
+          Date.now() < r.lateStopUntil &&
+          // After a /clear the next task runs in a new conversation: a Stop naming another one is not the late one.
+          (sessionId === undefined ||
+            r.lateStopConversation === undefined ||
+            sessionId === r.lateStopConversation)
+        ) {
           r.lateStopUntil = 0 // the late Stop of a turn already filed from the screen
         } else if (
           record.event === "Stop" &&

@@ -36,6 +36,8 @@ export interface SessionRecord {
    * already filed, not to the next task (fencing), and is ignored until this time.
    */
   lateStopUntil: number
+  /** The conversation of that screen-filed turn: a Stop from another conversation is not its late Stop. */
+  lateStopConversation?: string | undefined
   /** When ccl launched (or adopted) the agent: hook events from before belong to the previous agent. */
   launchedAt: number
   /** A hook of this agent has arrived: its turn ends are reported, so its screen is read less often. */
