@@ -96,6 +96,9 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
             ])
             expect(status.queue).toMatchObject({ done: 12, pending: 0, active: 0 })
             expect((status.sessions as Array<unknown>).length).toBe(3)
+            // Each session's state is the combined reading, strongest signal first: the Stop hooks said idle.
+            for (const session of status.sessions as Array<{ state: string; decided_by: string }>)
+              expect(session).toMatchObject({ state: "idle", decided_by: "hook" })
             expect((yield* Effect.promise(() => p.api("/api/status", {}))).status).toBe(401)
             expect(
               (yield* Effect.promise(() => p.api("/api/status", { authorization: "Bearer nope" }))).status,

@@ -7,12 +7,14 @@ import { projectSlug } from "../../domain/ProjectSlug.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { classifyScreen, isDoneLine, screenLines } from "../../domain/ScreenState.js"
+import { combineSignals, type HookSignal, hookState } from "../../domain/SessionSignals.js"
 import { detectUsageLimit } from "../../domain/UsageLimit.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Router } from "../../services/Router.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
+import { liveStatus } from "./LiveStatusFile.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
@@ -28,6 +30,8 @@ const LATE_STOP_MS = 5_000
 
 /** How long a launched agent may sit at a bare shell before it is launched again (generous: a loaded machine). */
 const SHELL_GRACE_MS = 10_000
+
+const HOOK_EVENTS = new Set(["SessionStart", "Stop", "StopFailure", "Notification", "UserPromptSubmit"])
 
 /** How often the screen of a working session with working hooks is read (the fallback for a lost hook). */
 const HOOKED_SCREEN_MS = 2_000
@@ -448,12 +452,20 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
-    const readScreen = (r: SessionRecord) =>
+    const readScreen = (r: SessionRecord, paneId: string) =>
       Effect.gen(function* () {
         const screen = yield* tmux.capture(r.name)
         const reading = classifyScreen(screen, Date.now(), zone)
-        if (reading.state !== r.state)
-          table.set(r.name, { state: reading.state, decidedBy: "screen" }, Date.now())
+        // What the session is doing, strongest signal first (hook, live status file, screen), for the API.
+        const home = settings.accounts.find((a) => a.name === r.account)?.home
+        const statusFile = home === undefined ? undefined : liveStatus(home, paneId)
+        const combined = combineSignals({
+          ...(r.lastHook === undefined ? {} : { hook: r.lastHook }),
+          ...(statusFile === undefined ? {} : { statusFile }),
+          screen: { ...reading, at: Date.now() },
+        })
+        if (combined.state !== r.state || combined.decidedBy !== r.decidedBy)
+          table.set(r.name, { state: combined.state, decidedBy: combined.decidedBy }, Date.now())
         if (reading.state === "usage-limit" && r.phase !== "resuming") {
           return yield* onLimit(r, reading.resetAt, "screen")
         }
@@ -537,7 +549,7 @@ export const makeDispatcher = (state: StateFile) =>
                 )
                   return
                 r.screenAt = Date.now()
-                return yield* readScreen(r)
+                return yield* readScreen(r, info.paneId)
               }
             }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
           ),
@@ -559,7 +571,18 @@ export const makeDispatcher = (state: StateFile) =>
           r.conversationId = sessionId
           r.conversationFrom = "hook"
         }
-        table.set(r.name, { state: record.event, decidedBy: "hook" }, Date.now())
+        if (current && HOOK_EVENTS.has(record.event)) {
+          r.lastHook = {
+            event: record.event as HookSignal["event"],
+            at,
+            ...(typeof payload.error === "string" ? { error: payload.error } : {}),
+            ...(typeof payload.notification_type === "string"
+              ? { notificationType: payload.notification_type }
+              : {}),
+          }
+          const said = hookState(r.lastHook)
+          if (said !== undefined) table.set(r.name, { state: said, decidedBy: "hook" }, Date.now())
+        }
         if (record.event === "SessionStart" && current && r.phase === "starting") {
           table.set(r.name, { phase: "ready" }, Date.now())
           yield* Queue.offer(wake, undefined)

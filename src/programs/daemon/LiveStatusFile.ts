@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 
@@ -11,11 +11,8 @@ const alive = (pid: number): boolean => {
   }
 }
 
-/**
- * The conversation id Claude Code 2.1+ reports in its live status file `<home>/sessions/<pid>.json` for the agent
- * running in tmux pane `paneId` (a live process only), or undefined.
- */
-export const liveSessionId = (home: string, paneId: string): string | undefined => {
+/** A live status file's record for the agent in `paneId`, with the file's mtime (ms). */
+const liveRecord = (home: string, paneId: string) => {
   const dir = path.join(home, "sessions")
   let names: string[]
   try {
@@ -25,18 +22,34 @@ export const liveSessionId = (home: string, paneId: string): string | undefined 
   }
   for (const name of names) {
     try {
-      const record = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as Record<string, unknown>
-      if (
-        record.tmux === paneId &&
-        typeof record.sessionId === "string" &&
-        isValidResumeUUID(record.sessionId) &&
-        typeof record.pid === "number" &&
-        alive(record.pid)
-      )
-        return record.sessionId
+      const file = path.join(dir, name)
+      const record = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
+      if (record.tmux === paneId && typeof record.pid === "number" && alive(record.pid))
+        return { record, at: statSync(file).mtimeMs }
     } catch {
       // a file being replaced or not Claude's: skip it
     }
   }
   return undefined
+}
+
+/** What the live status file says of the agent in `paneId` (busy, idle, waiting), for combineSignals. */
+export const liveStatus = (
+  home: string,
+  paneId: string,
+): { readonly status: "busy" | "idle" | "waiting" | "shell"; readonly at: number } | undefined => {
+  const found = liveRecord(home, paneId)
+  const status = found?.record.status
+  return status === "busy" || status === "idle" || status === "waiting" || status === "shell"
+    ? { status, at: found!.at }
+    : undefined
+}
+
+/**
+ * The conversation id Claude Code 2.1+ reports in its live status file `<home>/sessions/<pid>.json` for the agent
+ * running in tmux pane `paneId` (a live process only), or undefined.
+ */
+export const liveSessionId = (home: string, paneId: string): string | undefined => {
+  const id = liveRecord(home, paneId)?.record.sessionId
+  return typeof id === "string" && isValidResumeUUID(id) ? id : undefined
 }

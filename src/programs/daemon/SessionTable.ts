@@ -1,3 +1,5 @@
+import type { HookSignal } from "../../domain/SessionSignals.js"
+
 /** What the daemon knows of each session it runs. One daemon per queue owns this table. */
 export interface TaskInFlight {
   readonly id: string
@@ -42,6 +44,8 @@ export interface SessionRecord {
   launchedAt: number
   /** A hook of this agent has arrived: its turn ends are reported, so its screen is read less often. */
   hooked?: boolean
+  /** The last hook event of this agent, for combineSignals. */
+  lastHook?: HookSignal
   /** The conversation's transcript, as Claude Code's hooks name it. */
   transcriptPath?: string
   /** When its screen was last read (ms). */
