@@ -50,12 +50,15 @@ const main = async () => {
   const results: Record<string, BenchResult> = { ...previous.results }
   for (const name of names) {
     process.stdout.write(`running ${name}...\n`)
+    const started = Date.now()
     const r = await BENCHES[name]!()
     results[name] = r
     const figures = Object.entries(r.figures)
       .map(([k, v]) => `${k}=${v}`)
       .join("  ")
-    console.log(`${r.withinBudget ? "ok  " : "MISS"} ${name.padEnd(16)} ${figures}\n     budget: ${r.budget}`)
+    console.log(
+      `${r.withinBudget ? "ok  " : "MISS"} ${name.padEnd(16)} ${figures}\n     budget: ${r.budget} (ran ${Math.round((Date.now() - started) / 1000)} s)`,
+    )
   }
   const out = { ran_at: new Date().toISOString(), machine: machine(), results }
   writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`)

@@ -114,7 +114,8 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
                 ),
               ),
             ),
-          { concurrency: 4, discard: true },
+          // Mostly waiting for fresh shells to show the typed line: more at once than there are cores.
+          { concurrency: 10, discard: true },
         )
         const outcome: SwapRecord = {
           from: journal.from,
