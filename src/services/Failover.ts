@@ -29,14 +29,18 @@ export class FailoverRefused extends Data.TaggedError("FailoverRefused")<{ reado
 export interface FailoverStatus {
   readonly active: string | null
   readonly swapping: boolean
-  readonly pausedUntil: string | null
+  /** ISO time dispatching is paused until (every account cooling down), or null. */
+  readonly paused_until: string | null
+  /** Account name -> ISO time its limit resets. */
   readonly cooldowns: Readonly<Record<string, string>>
+  /** The last swaps, newest last. */
   readonly history: ReadonlyArray<unknown>
 }
 
 /**
  * Moves every session to another account when one hits its usage limit (DESIGN.md "Failover"): one swap at a
- * time, dispatching paused while it runs, conversations resumed from saved resume ids.
+ * time, dispatching paused while it runs, conversations resumed from saved resume ids. The daemon's
+ * implementation is makeAccountSwap (src/programs/daemon/AccountSwap.ts): it works on the dispatcher's sessions.
  */
 export class Failover extends Context.Tag("ccl/Failover")<
   Failover,

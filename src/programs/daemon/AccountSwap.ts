@@ -1,9 +1,14 @@
-import { Clock, Duration, Effect, Queue } from "effect"
+import { Clock, type Context, Duration, Effect, Queue } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { renderProblem } from "../../domain/SharedLinks.js"
 import { AppConfig } from "../../services/AppConfig.js"
-import { FailoverRefused, type SwapOutcome, type SwapTrigger } from "../../services/Failover.js"
+import {
+  type Failover,
+  FailoverRefused,
+  type SwapOutcome,
+  type SwapTrigger,
+} from "../../services/Failover.js"
 import { SymlinkFs } from "../../services/SymlinkFs.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
@@ -296,9 +301,10 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
       }
     })
 
+    const service: Context.Tag.Service<Failover> = { swap, status }
+
     return {
-      swap,
-      status,
+      ...service,
       /** `POST /api/failover` and `ccl failover swap`: 200 with what was done, 409 when refused. */
       api: {
         status,
