@@ -14,7 +14,7 @@ const LARGE = Number(process.env.CCL_BENCH_DISPATCH_LARGE ?? 300)
 const GAP_MS = Number(process.env.CCL_BENCH_GAP_MS ?? 400)
 const LARGE_GAP_MS = Number(process.env.CCL_BENCH_LARGE_GAP_MS ?? 150)
 /** How long to wait for the last prompts after the last rename. */
-const DRAIN_MS = 60_000
+const DRAIN_MS = 20_000
 
 /** When each task's prompt reached an agent: the simulated agent's transcript timestamp of the user entry. */
 const landedAt = (home: string): Map<string, number> => {

@@ -100,7 +100,9 @@ const floor = (n: number) => {
   const socket = `ccl-bench-floor-${process.pid}-${n}`
   const names = Array.from({ length: n }, (_, i) => `s-${i}`)
   try {
-    for (const s of names) execFileSync("tmux", ["-L", socket, "new-session", "-d", "-s", s, "-c", dir])
+    const env = { ...process.env, HOME: dir }
+    for (const s of names)
+      execFileSync("tmux", ["-L", socket, "new-session", "-d", "-s", s, "-c", dir], { env })
     const script = path.join(dir, "swap.sh")
     const line = `CLAUDE_CONFIG_DIR=${dir}/home true --resume 0f6e9a52-3c1b-4d7e-9a0b-2c4d6e8f0a1b`
     writeFileSync(
@@ -116,8 +118,9 @@ const floor = (n: number) => {
         )
         .join("\n"),
     )
+    // HOME as for the daemon's sessions: the machine's own rc files are not measured.
     const t = process.hrtime.bigint()
-    execFileSync("bash", [script], { stdio: "ignore" })
+    execFileSync("bash", [script], { stdio: "ignore", env: { ...process.env, HOME: dir } })
     return Number(process.hrtime.bigint() - t) / 1e6
   } finally {
     try {
