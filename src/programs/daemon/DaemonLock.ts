@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { Data, Effect } from "effect"
+import { processAlive } from "../ProcessAlive.js"
 
 export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
   readonly pid: number
@@ -8,15 +9,6 @@ export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
 }> {
   override get message() {
     return `another ccl daemon (pid ${this.pid}) runs on this queue (lock ${this.lock}): stop it first`
-  }
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
   }
 }
 
@@ -39,7 +31,7 @@ export const acquireDaemonLock = (queueRoot: string) =>
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
       }
       const holder = Number(readFileSync(lock, "utf8").trim())
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
         return yield* new DaemonRunning({ pid: holder, lock })
       }
       const tmp = `${lock}.${mine}.tmp`

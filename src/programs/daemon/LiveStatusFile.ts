@@ -1,15 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
+import { processAlive } from "../ProcessAlive.js"
 
 /** A live status file's record for the agent in `paneId`, with the file's mtime (ms). */
 const liveRecord = (home: string, paneId: string) => {
@@ -24,7 +16,7 @@ const liveRecord = (home: string, paneId: string) => {
     try {
       const file = path.join(dir, name)
       const record = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
-      if (record.tmux === paneId && typeof record.pid === "number" && alive(record.pid))
+      if (record.tmux === paneId && typeof record.pid === "number" && processAlive(record.pid))
         return { record, at: statSync(file).mtimeMs }
     } catch {
       // a file being replaced or not Claude's: skip it
