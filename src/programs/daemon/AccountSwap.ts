@@ -35,13 +35,19 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
     const single = yield* Effect.makeSemaphore(1)
     const { state, control, table } = dispatcher
 
-    const record = (r: Omit<SwapRecord, "finished_at">) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        state.update((s) => ({
-          ...s,
-          history: [...s.history, { ...r, finished_at: iso(now) }].slice(-HISTORY_LIMIT),
-        })),
-      )
+    /** Appends a swap to the history (and, for a finished journal, clears it in the same write). */
+    const record = (r: Omit<SwapRecord, "finished_at">, endsJournal = false) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const done: SwapRecord = { ...r, finished_at: iso(now) }
+        return Effect.as(
+          state.update((s) => ({
+            ...s,
+            ...(endsJournal ? { swap: null } : {}),
+            history: [...s.history, done].slice(-HISTORY_LIMIT),
+          })),
+          done,
+        )
+      })
 
     /** The conversation a session is in, strongest source first: hook, live status file, the id ccl chose. */
     const conversationOf = (r: SessionRecord, paneId: string | undefined) =>
@@ -122,22 +128,19 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
           // Mostly waiting for fresh shells to show the typed line: more at once than there are cores.
           { concurrency: 10, discard: true },
         )
-        const outcome: SwapRecord = {
-          from: journal.from,
-          to: journal.to,
-          reason: journal.reason,
-          reset_at: journal.reset_at,
-          started_at: journal.started_at,
-          finished_at: iso(yield* Clock.currentTimeMillis),
-          outcome: "swapped",
-          relaunched,
-          left_at_shell: leftAtShell,
-        }
-        yield* state.update((s) => ({
-          ...s,
-          swap: null,
-          history: [...s.history, outcome].slice(-HISTORY_LIMIT),
-        }))
+        const outcome = yield* record(
+          {
+            from: journal.from,
+            to: journal.to,
+            reason: journal.reason,
+            reset_at: journal.reset_at,
+            started_at: journal.started_at,
+            outcome: "swapped",
+            relaunched,
+            left_at_shell: leftAtShell,
+          },
+          true,
+        )
         yield* Effect.logInfo(
           `failover ${journal.from ?? "-"} -> ${journal.to} (${journal.reason}): relaunched ${relaunched.join(", ") || "none"}` +
             (leftAtShell.length > 0 ? `; left at the shell: ${leftAtShell.join(", ")}` : ""),

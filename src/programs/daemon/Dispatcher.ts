@@ -153,10 +153,8 @@ export const makeDispatcher = (state: StateFile) =>
           yield* Effect.logWarning(
             `session ${name} runs ${existing?.currentCommand}, not a shell: not launching into it`,
           )
-        else
-          yield* Effect.logWarning(
-            `session ${name} left at its shell prompt: ${(how as { why: string }).why}`,
-          )
+        else if (how.mode === "shell")
+          yield* Effect.logWarning(`session ${name} left at its shell prompt: ${how.why}`)
         const task = how.mode === "resume" ? how.task : undefined
         table.upsert({
           name,
@@ -458,7 +456,9 @@ export const makeDispatcher = (state: StateFile) =>
         const reading = classifyScreen(screen, Date.now(), zone)
         // What the session is doing, strongest signal first (hook, live status file, screen), for the API.
         const home = settings.accounts.find((a) => a.name === r.account)?.home
-        const statusFile = home === undefined ? undefined : liveStatus(home, paneId)
+        // A hook outranks the status file: read the file (a readdir and its JSON files) only without one.
+        const statusFile =
+          home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, paneId)
         const combined = combineSignals({
           ...(r.lastHook === undefined ? {} : { hook: r.lastHook }),
           ...(statusFile === undefined ? {} : { statusFile }),
@@ -475,7 +475,8 @@ export const makeDispatcher = (state: StateFile) =>
         } else if (r.phase === "resuming" && reading.state === "idle") {
           yield* continueTask(r)
         } else if (r.phase === "working" && r.task !== undefined) {
-          const hit = transcriptLimit(r, r.task.sentAt)
+          // A hooked agent reports the limit with StopFailure: its transcript is not read on every look.
+          const hit = r.hooked === true ? undefined : transcriptLimit(r, r.task.sentAt)
           if (hit !== undefined) return yield* onLimit(r, hit.resetAt, "transcript")
           if (reading.state === "busy") r.task.sawBusy = true
           else if (
@@ -626,7 +627,6 @@ export const makeDispatcher = (state: StateFile) =>
       limits,
       launch,
       locked,
-      remember,
       /** Stops dispatching and waits for the prompts being typed: nothing is left half-sent at exit. */
       drain: Effect.suspend(() => {
         control.stopping = true
