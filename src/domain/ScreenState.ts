@@ -1,4 +1,4 @@
-import { detectUsageLimit } from "./UsageLimit.js"
+import { detectUsageLimit, usageLimitLines } from "./UsageLimit.js"
 
 /**
  * What a Claude Code pane shows, read from its screen alone (DESIGN.md "Sessions (TmuxPool)", signal 3).
@@ -178,6 +178,8 @@ const DENY_OPTION = /No, and tell Claude what to do differently/
 const SELECTED_OPTION = /^[❯>›]\s*\d{1,2}[.)]\s+\S/u
 const OPTION = /^(?:[❯>›]\s*)?\d{1,2}[.)]\s+\S/u
 const ESC_TO_CANCEL = /\besc to cancel\b/i
+// 2.1's start-up dialogs (bypass-permissions warning, API key, trust) end with this line, options unnumbered.
+const ENTER_TO_CONFIRM = /^Enter to confirm\b/
 
 /** The dialog line that shows the agent waits for an answer, or undefined. Lines are the live part of the screen. */
 export const dialogEvidence = (lines: readonly string[]): string | undefined => {
@@ -190,6 +192,7 @@ export const dialogEvidence = (lines: readonly string[]): string | undefined => 
     find(TRUST_QUESTION) ??
     find(DENY_OPTION) ??
     find(SELECTED_OPTION) ??
+    find(ENTER_TO_CONFIRM) ??
     (options.length >= 2 && cancel !== undefined ? cancel : undefined)
   )
 }
@@ -237,9 +240,43 @@ const liveLines = (lines: readonly string[]): { lines: string[]; command?: strin
   return { lines: bottom }
 }
 
-const usageLimitReading = (lines: readonly string[], now: number, localZone: string) => {
+// What Claude Code 2.1.332 draws while it waits at a limit, below its input box (the footer) or instead of it (the
+// weekly menu). Live UI, never part of the transcript: a `--resume` does not redraw it.
+const LIVE_LIMIT = [
+  /^⚠\s*Usage limit reached\b/u,
+  /^Continuing automatically at\b.*\bEsc to cancel\b/,
+  /^(?:[❯>›]\s*)?\d[.)]\s+Stop and wait for limit to reset\b/u,
+]
+
+/** The part of the lines below the last input line: live UI (footer, menus), not the transcript. */
+const belowInput = (lines: readonly string[]): string[] =>
+  lines.slice(lastIndexWhere(lines, (line, i) => isInputLine(line, lines[i - 1])) + 1)
+
+const liveLimitEvidence = (lines: readonly string[]): string | undefined =>
+  belowInput(lines)
+    .map(stripBox)
+    .find((line) => LIVE_LIMIT.some((re) => re.test(line)))
+
+/** Limit-hit lines in the transcript part of the lines (above the input box). */
+const transcriptLimitLines = (lines: readonly string[], now: number, localZone: string) => {
+  const input = lastIndexWhere(lines, (line, i) => isInputLine(line, lines[i - 1]))
+  return usageLimitLines((input < 0 ? lines : lines.slice(0, input)).join("\n"), now, localZone).length
+}
+
+/**
+ * How many limit-hit lines the deciding part of a screen shows in its transcript: what a caller records when it
+ * launches, resumes or prompts an agent, and passes back as `limitLinesBefore` so that those lines stay history.
+ */
+export const limitLineCount = (screen: string): number =>
+  transcriptLimitLines(liveLines(screenLines(screen)).lines, 0, "UTC")
+
+const usageLimitReading = (lines: readonly string[], now: number, localZone: string, before: number) => {
   const hit = detectUsageLimit(lines.join("\n"), now, localZone)
   if (hit === undefined) return undefined
+  const live = liveLimitEvidence(lines)
+  if (live !== undefined) return reading("usage-limit", `usage limit (live): ${live}`, hit.resetAt)
+  // No more hit lines than when the agent was launched, resumed or last prompted: they are history.
+  if (transcriptLimitLines(lines, now, localZone) <= before) return undefined
   const at = lastIndexWhere(lines, (line) => line.includes(hit.line))
   // A new prompt, reply or resume after the hit means the conversation went on: the hit is history.
   if (at >= 0 && laterLine(lines, at, isNewTurnLine)) return undefined
@@ -275,6 +312,14 @@ const idleEvidence = (lines: readonly string[]): string | undefined => {
   return undefined
 }
 
+export interface ClassifyOptions {
+  /**
+   * limitLineCount of the screen when the agent was launched, resumed or last prompted: that many limit lines in
+   * the transcript are history (a `--resume` redraws the old hit). Live limit UI counts whatever this says.
+   */
+  readonly limitLinesBefore?: number
+}
+
 /**
  * Classifies `tmux capture-pane -p -J` text of a Claude Code pane. Only the bottom BOTTOM_LINES non-empty lines
  * decide. Rules, first match wins:
@@ -285,7 +330,10 @@ const idleEvidence = (lines: readonly string[]): string | undefined => {
  *    that frame shows a limit or a spinner.
  * 3. a shell prompt with a typed command in the bottom region: only what is drawn below it counts; nothing below
  *    -> unknown (a command such as the agent launch is starting).
- * 4. a usage-limit hit (detectUsageLimit) not followed by a new prompt/reply/resume -> usage-limit, with resetAt.
+ * 4. usage-limit, with resetAt: 2.1.332's live limit UI below the input box (`⚠ Usage limit reached`,
+ *    `Continuing automatically at … · Esc to cancel`, the weekly menu's `1. Stop and wait for limit to reset`); or
+ *    a hit line (detectUsageLimit) in the transcript not followed by a new prompt/reply/resume, when the
+ *    transcript holds more hit lines than `options.limitLinesBefore` (what was there before is history).
  * 5. `esc to interrupt` in the footer, or a spinner line (`✻ Working… (esc to interrupt)`, any glyph and verb,
  *    with or without `(12s · ↓ 300 tokens · …)`, or 2.1's timer-only `✢ Verb… (12s · ↓ 1k tokens)`) not followed
  *    by a done line/reply/prompt -> busy.
@@ -298,7 +346,12 @@ const idleEvidence = (lines: readonly string[]): string | undefined => {
  *
  * `now` (epoch ms) and `localZone` resolve the reset time, as in detectUsageLimit.
  */
-export const classifyScreen = (screen: string, now: number, localZone: string): ScreenReading => {
+export const classifyScreen = (
+  screen: string,
+  now: number,
+  localZone: string,
+  options: ClassifyOptions = {},
+): ScreenReading => {
   const all = screenLines(screen)
   const last = all.at(-1)
   if (last === undefined) return reading("unknown", "blank screen")
@@ -310,7 +363,7 @@ export const classifyScreen = (screen: string, now: number, localZone: string): 
   }
   const lines = live.lines
 
-  const limit = usageLimitReading(lines, now, localZone)
+  const limit = usageLimitReading(lines, now, localZone, options.limitLinesBefore ?? 0)
   if (limit !== undefined) return limit
   const busy = busyEvidence(lines)
   if (busy !== undefined) return reading("busy", busy)

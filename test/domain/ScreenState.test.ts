@@ -53,7 +53,7 @@ const EVIDENCE: Record<string, string> = {
     "⏸ manual mode on · ? for shortcuts · ← for agents",
   "shell--after-exit.txt": "dev@devbox ~ %",
   "unknown--launch-typed.txt": "claude --session-id 3f2a9c1e",
-  "usage-limit--menu-new-york.txt": "You've hit your limit · resets 9pm (America/New_York)",
+  "usage-limit--menu-new-york.txt": "1. Stop and wait for limit to reset",
   "waiting--bash-permission.txt": "Do you want to proceed?",
   "waiting--create-file-v2.txt": "Do you want to create note.txt?",
   "waiting--trust-folder.txt": "Quick safety check",

@@ -1,9 +1,14 @@
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { detectUsageLimit } from "../../src/domain/UsageLimit.js"
 
 // Tuesday 2026-11-24 15:00 UTC. In November: Cairo UTC+2, Berlin/Paris/Warsaw UTC+1, Calcutta UTC+5:30,
 // New York UTC-5 (DST ended 2026-11-01), Tokyo UTC+9.
 const now = Date.UTC(2026, 10, 24, 15, 0)
+
+/** The real Claude Code 2.1.332 screens, recorded (shared with the team, read-only). */
+const REAL_SCREENS = path.resolve(__dirname, "../fixtures/claude-code/screens")
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const resetOf = (text: string, at = now, zone = "UTC") => {
@@ -247,5 +252,49 @@ describe("detectUsageLimit: reset times", () => {
       const resetAt = detectUsageLimit(line, now, "UTC")?.resetAt
       expect(resetAt?.getTime(), line).toBeGreaterThan(now)
     }
+  })
+})
+
+describe("detectUsageLimit: Claude Code 2.1.332 (real screens, ../shared/claude-code/screens)", () => {
+  // 2026-11-24 15:00 UTC: 10:15pm UTC is later today.
+  const at1015 = "2026-11-24T22:15:00.000Z"
+
+  it.each([
+    "  ⎿ \u00a0You've hit your 5-hour limit · resets 10:15pm (UTC)",
+    "● Usage limit reached · set to continue automatically at 10:15pm",
+    "  ⚠ Usage limit reached · limit resets 10:15pm",
+  ])("reads the reset time of %j", (line) => {
+    expect(resetOf(line)).toBe(at1015)
+  })
+
+  it("reads the reset from the next line: Continuing automatically at 10:15pm", () => {
+    expect(resetOf("You've hit your limit\n    Continuing automatically at 10:15pm · Esc to cancel")).toBe(at1015)
+  })
+
+  it("reads the weekly form with a date: resets Dec 3, 8:09pm (UTC)", () => {
+    expect(resetOf("  ⎿ \u00a0You've hit your weekly limit · resets Dec 3, 8:09pm (UTC)")).toBe(
+      "2026-12-03T20:09:00.000Z",
+    )
+  })
+
+  it("takes the reset of the whole recorded limit screen, not the 5-hour default (bug 4)", () => {
+    const screen = readFileSync(path.join(REAL_SCREENS, "limit.txt"), "utf8")
+    const hit = detectUsageLimit(screen, now, "UTC")
+    expect(hit?.resetAt?.toISOString()).toBe("2026-11-24T22:21:00.000Z")
+  })
+
+  it("a bottom line without a time takes the time of the hit above it", () => {
+    const text = "  ⎿  You've hit your 5-hour limit · resets 10:15pm (UTC)\n● Usage limit reached · waiting"
+    expect(detectUsageLimit(text, now, "UTC")).toEqual({
+      line: "Usage limit reached · waiting",
+      resetAt: new Date(at1015),
+    })
+  })
+
+  it("a reset shown as the current minute is the end of that minute, not tomorrow (minutes only on screen)", () => {
+    const inTheMinute = Date.UTC(2026, 10, 24, 22, 15, 20)
+    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", inTheMinute)).toBe("2026-11-24T22:16:00.000Z")
+    const aMinuteLater = Date.UTC(2026, 10, 24, 22, 16, 1)
+    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", aMinuteLater)).toBe("2026-11-25T22:15:00.000Z")
   })
 })

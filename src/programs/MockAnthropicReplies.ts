@@ -1,0 +1,164 @@
+// The pure half of the mock Anthropic Messages API (MockAnthropic.ts): what a request body says, which fault it
+// asks for, and the bytes of each answer. No Effect services, no clock: the server passes `now` in.
+
+import { Schema } from "effect"
+
+/** A content block: only `type` and a text block's `text` matter; other fields and block types pass. */
+const Block = Schema.Struct({ type: Schema.String, text: Schema.optional(Schema.Unknown) })
+const Message = Schema.Struct({
+  role: Schema.String,
+  content: Schema.Union(Schema.String, Schema.Array(Block)),
+})
+export type Message = typeof Message.Type
+
+/** The part of a `POST /v1/messages` (or count_tokens) body the mock reads; unknown fields are ignored. */
+export const MessagesBody = Schema.Struct({
+  model: Schema.optional(Schema.String),
+  messages: Schema.Array(Message),
+  stream: Schema.optional(Schema.Boolean),
+})
+export type MessagesBody = typeof MessagesBody.Type
+
+export const CLAIMS = ["five_hour", "seven_day"] as const
+export type Claim = (typeof CLAIMS)[number]
+
+/** `POST /_mock/limit`: turn the usage limit on or off for every token containing `token`. */
+export const LimitControl = Schema.Struct({
+  on: Schema.Boolean,
+  token: Schema.NonEmptyString,
+  claim: Schema.optional(Schema.Literal(...CLAIMS)),
+  reset_in_s: Schema.optional(Schema.Number.pipe(Schema.finite(), Schema.nonNegative())),
+})
+export type LimitControl = typeof LimitControl.Type
+
+const isReminder = (text: string) => text.trimStart().startsWith("<system-reminder>")
+
+/**
+ * The prompt: in the last message with role `user` (Claude Code also sends a `system` role message after it),
+ * the last text block that is not a `<system-reminder>` (a string content counts as one text block).
+ * Null when there is none.
+ */
+export const promptOf = (messages: ReadonlyArray<Message>): string | null => {
+  const last = [...messages].reverse().find((m) => m.role === "user")
+  if (last === undefined) return null
+  const texts =
+    typeof last.content === "string"
+      ? [last.content]
+      : last.content.flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : []))
+  return texts.filter((t) => !isReminder(t)).at(-1) ?? null
+}
+
+/** `Done: ` and the prompt's first 40 characters, whitespace collapsed. */
+export const replyFor = (prompt: string | null): string => {
+  if (prompt === null) return "Done: (no prompt)"
+  const collapsed = prompt.replace(/\s+/g, " ").trim()
+  return `Done: ${Array.from(collapsed).slice(0, 40).join("")}`
+}
+
+export type Fault =
+  | { readonly _tag: "Limit"; readonly claim: Claim; readonly resetInS: number | undefined }
+  | { readonly _tag: "Overloaded" }
+
+export interface Triggers {
+  readonly workMs: number | undefined
+  readonly fault: Fault | undefined
+}
+
+/** `[work=MS]`, `[limit]`, `[limit=five_hour|seven_day]` with an optional ` reset=SECONDS`, `[overloaded]`. */
+export const triggersOf = (prompt: string | null): Triggers => {
+  if (prompt === null) return { workMs: undefined, fault: undefined }
+  const work = /\[work=(\d+)\]/.exec(prompt)
+  const limit = /\[limit(?:=(five_hour|seven_day))?(?:\s+reset=(\d+))?\]/.exec(prompt)
+  const fault: Fault | undefined =
+    limit !== null
+      ? {
+          _tag: "Limit",
+          claim: limit[1] === "seven_day" ? "seven_day" : "five_hour",
+          resetInS: limit[2] === undefined ? undefined : Number(limit[2]),
+        }
+      : /\[overloaded\]/.test(prompt)
+        ? { _tag: "Overloaded" }
+        : undefined
+  return { workMs: work === null ? undefined : Number(work[1]), fault }
+}
+
+/** The bearer token (`Authorization: Bearer`), else the `x-api-key` value, else null. */
+export const callerToken = (headers: Readonly<Record<string, string | undefined>>): string | null => {
+  const bearer = /^Bearer +(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim()
+  if (bearer !== undefined && bearer !== "") return bearer
+  const key = headers["x-api-key"]
+  return key === undefined || key === "" ? null : key
+}
+
+/** About four characters a token, at least 1. */
+export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
+
+export const apiError = (type: string, message: string) => ({ type: "error", error: { type, message } })
+
+const epochS = (ms: number) => Math.floor(ms / 1000)
+
+/** The unified rate-limit headers of a subscription account out of its `claim` window until `resetAtMs`. */
+export const limitHeaders = (claim: Claim, resetAtMs: number, nowMs: number): Record<string, string> => {
+  const reset = String(epochS(resetAtMs))
+  const weekly = claim === "seven_day"
+  return {
+    "anthropic-ratelimit-unified-status": "rejected",
+    "anthropic-ratelimit-unified-reset": reset,
+    "anthropic-ratelimit-unified-representative-claim": claim,
+    "anthropic-ratelimit-unified-5h-status": weekly ? "allowed" : "rejected",
+    "anthropic-ratelimit-unified-5h-reset": weekly ? String(epochS(nowMs + 2 * 3600_000)) : reset,
+    "anthropic-ratelimit-unified-5h-utilization": weekly ? "0.2" : "1.0",
+    "anthropic-ratelimit-unified-7d-status": weekly ? "rejected" : "allowed",
+    "anthropic-ratelimit-unified-7d-reset": weekly ? reset : String(epochS(nowMs + 3 * 86400_000)),
+    "anthropic-ratelimit-unified-7d-utilization": weekly ? "1.0" : "0.4",
+    "anthropic-ratelimit-unified-overage-status": "rejected",
+    "retry-after": String(Math.max(0, Math.ceil((resetAtMs - nowMs) / 1000))),
+  }
+}
+
+export const limitMessage = (claim: Claim) =>
+  claim === "seven_day" ? "You have reached your weekly usage limit." : "You have reached your 5-hour usage limit."
+
+/** A complete (non-streaming) assistant message. */
+export const messageObject = (id: string, model: string, text: string, inputTokens: number) => ({
+  id,
+  type: "message",
+  role: "assistant",
+  model,
+  content: [{ type: "text", text }],
+  stop_reason: "end_turn",
+  stop_sequence: null,
+  usage: { input_tokens: inputTokens, output_tokens: estimateTokens(text) },
+})
+
+const frame = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
+
+/** The SSE frames of a streamed message: the text in deltas of up to 16 characters. */
+export const sseFrames = (id: string, model: string, text: string, inputTokens: number): Array<string> => {
+  const chars = Array.from(text)
+  const deltas: Array<string> = []
+  for (let i = 0; i < chars.length; i += 16) deltas.push(chars.slice(i, i + 16).join(""))
+  const usage = { input_tokens: inputTokens, output_tokens: 1 }
+  return [
+    frame("message_start", {
+      message: {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      },
+    }),
+    frame("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+    ...deltas.map((t) => frame("content_block_delta", { index: 0, delta: { type: "text_delta", text: t } })),
+    frame("content_block_stop", { index: 0 }),
+    frame("message_delta", {
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: estimateTokens(text) },
+    }),
+    frame("message_stop", {}),
+  ]
+}
