@@ -2,23 +2,30 @@ import { appendFileSync, chmodSync, closeSync, openSync } from "node:fs"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Clock, Data, Duration, Effect, Either, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Either, type ParseResult, Schema, type Scope, Stream } from "effect"
 import {
   apiError,
   type Claim,
   callerToken,
+  describeParseError,
   estimateTokens,
   LimitControl,
+  type LimitedToken,
   limitHeaders,
   limitMessage,
   MessagesBody,
   messageObject,
+  outcomeOf,
   promptOf,
+  type RequestRecord,
   replyFor,
   sseFrames,
+  TokenLimits,
   triggersOf,
 } from "./MockAnthropicReplies.js"
 import { listenOnNode } from "./NodeServer.js"
+
+export type { Claim, LimitControl, LimitedToken, RequestRecord, Trigger } from "./MockAnthropicReplies.js"
 
 /** A local server speaking enough of the Anthropic Messages API for the real Claude Code, with injectable limits. */
 export interface MockAnthropicOptions {
@@ -34,28 +41,6 @@ export interface MockAnthropicOptions {
   readonly logFile?: string
   /** Latency before every /v1/messages answer when the prompt has no `[work=MS]`; default 0. */
   readonly replyMs?: number
-}
-
-/** One request, as logged. `token` is the caller's bearer / x-api-key value: a real one would be logged too. */
-export interface RequestRecord {
-  readonly at: string
-  readonly method: string
-  readonly path: string
-  /** 499: the client went away before the answer (a `[work=MS]` cut short). */
-  readonly status: number
-  readonly session_id: string | null
-  readonly token: string | null
-  readonly stream: boolean | null
-  readonly prompt: string | null
-  readonly trigger: null | "limit" | "limit=seven_day" | "overloaded" | "exhausted-token"
-  readonly reply: string | null
-}
-
-export interface LimitedToken {
-  readonly token: string
-  readonly claim: Claim
-  /** Epoch seconds; the limit lifts by itself then. */
-  readonly reset: number
 }
 
 export interface MockAnthropicStats {
@@ -85,13 +70,11 @@ const MAX_RECORDS = 10_000
 const decodeMessages = Schema.decodeUnknownEither(Schema.parseJson(MessagesBody), { errors: "all" })
 const decodeControl = Schema.decodeUnknownEither(Schema.parseJson(LimitControl), { errors: "all" })
 
-const describe = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-    .join("; ")
-
 const json = (status: number, body: unknown, headers?: Record<string, string>) =>
   HttpServerResponse.unsafeJson(body, headers === undefined ? { status } : { status, headers })
+
+const invalidBody = (error: ParseResult.ParseError) =>
+  json(400, apiError("invalid_request_error", `invalid body: ${describeParseError(error)}`))
 
 const invalidOptions = (message: string) => new MockAnthropicError({ reason: "InvalidOptions", message })
 
@@ -111,10 +94,9 @@ export const startMockAnthropic = (
     const resetInMs = options.resetInMs ?? 2 * 3600_000
     const weeklyResetInMs = options.weeklyResetInMs ?? 3 * 86400_000
     const replyMs = options.replyMs ?? 0
-    yield* checkCount("port", port, 65535)
-    yield* checkCount("resetInMs", resetInMs)
-    yield* checkCount("weeklyResetInMs", weeklyResetInMs)
-    yield* checkCount("replyMs", replyMs)
+    const counts = { port, resetInMs, weeklyResetInMs, replyMs }
+    for (const [name, value] of Object.entries(counts))
+      yield* checkCount(name, value, name === "port" ? 65535 : undefined)
     if ((options.limitTokens ?? []).some((t) => t === ""))
       return yield* invalidOptions("a limit token must not be empty")
     const logFile = options.logFile
@@ -132,30 +114,23 @@ export const startMockAnthropic = (
     const counters = { requests: 0, messages: 0, ids: 0 }
     const byStatus: Record<string, number> = {}
     const records: Array<RequestRecord> = []
-    /** Token substring -> its limit; an entry past its reset is dropped when next looked at. */
-    const limits = new Map<string, { readonly claim: Claim; readonly resetAtMs: number }>()
-    const resetFor = (claim: Claim, resetInS: number | undefined) =>
-      resetInS !== undefined ? resetInS * 1000 : claim === "seven_day" ? weeklyResetInMs : resetInMs
-
-    const liveLimits = (nowMs: number) => {
-      for (const [token, limit] of limits) if (limit.resetAtMs <= nowMs) limits.delete(token)
-      return [...limits].map(([token, l]) => ({ token, claim: l.claim, reset: Math.floor(l.resetAtMs / 1000) }))
-    }
+    const limits = new TokenLimits()
+    const defaultResetMs = (claim: Claim) => (claim === "seven_day" ? weeklyResetInMs : resetInMs)
     const setLimit = (control: LimitControl) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        if (!control.on) return void limits.delete(control.token)
+        if (!control.on) return limits.clear(control.token)
         const claim = control.claim ?? "five_hour"
-        limits.set(control.token, { claim, resetAtMs: now + resetFor(claim, control.reset_in_s) })
+        const resetMs = control.reset_in_s === undefined ? defaultResetMs(claim) : control.reset_in_s * 1000
+        limits.set(control.token, claim, now + resetMs)
       })
     const startedAt = yield* Clock.currentTimeMillis
-    for (const token of options.limitTokens ?? [])
-      limits.set(token, { claim: "five_hour", resetAtMs: startedAt + resetInMs })
+    for (const token of options.limitTokens ?? []) limits.set(token, "five_hour", startedAt + resetInMs)
 
     const stats: Effect.Effect<MockAnthropicStats> = Effect.map(Clock.currentTimeMillis, (now) => ({
       requests: counters.requests,
       messages: counters.messages,
       by_status: { ...byStatus },
-      limited_tokens: liveLimits(now),
+      limited_tokens: limits.live(now),
     }))
     const requests = Effect.sync((): ReadonlyArray<RequestRecord> => [...records])
 
@@ -163,8 +138,7 @@ export const startMockAnthropic = (
       Effect.gen(function* () {
         counters.messages++
         const decoded = decodeMessages(yield* request.text)
-        if (Either.isLeft(decoded))
-          return json(400, apiError("invalid_request_error", `invalid body: ${describe(decoded.left)}`))
+        if (Either.isLeft(decoded)) return invalidBody(decoded.left)
         const body = decoded.right
         const prompt = promptOf(body.messages)
         note.stream = body.stream === true
@@ -173,26 +147,25 @@ export const startMockAnthropic = (
         const delay = workMs ?? replyMs
         if (delay > 0) yield* Effect.sleep(Duration.millis(delay))
         const now = yield* Clock.currentTimeMillis
-        const exhausted =
-          token === null ? undefined : liveLimits(now).find((l) => token.includes(l.token))?.token
-        const limit = exhausted !== undefined ? limits.get(exhausted) : undefined
-        if (limit !== undefined) note.trigger = "exhausted-token"
-        else if (fault?._tag === "Limit") note.trigger = fault.claim === "seven_day" ? "limit=seven_day" : "limit"
-        else if (fault?._tag === "Overloaded") note.trigger = "overloaded"
-        if (limit !== undefined || fault?._tag === "Limit") {
-          const claim = limit?.claim ?? (fault?._tag === "Limit" ? fault.claim : "five_hour")
-          const resetAtMs =
-            limit?.resetAtMs ?? now + resetFor(claim, fault?._tag === "Limit" ? fault.resetInS : undefined)
-          return json(429, apiError("rate_limit_error", limitMessage(claim)), limitHeaders(claim, resetAtMs, now))
+        const outcome = outcomeOf(fault, limits.matching(token, now), now, defaultResetMs)
+        if (outcome._tag !== "Reply") note.trigger = outcome.trigger
+        if (outcome._tag === "Limit") {
+          const { claim, resetAtMs } = outcome
+          return json(
+            429,
+            apiError("rate_limit_error", limitMessage(claim)),
+            limitHeaders(claim, resetAtMs, now),
+          )
         }
-        if (fault?._tag === "Overloaded") return json(529, apiError("overloaded_error", "Overloaded"))
+        if (outcome._tag === "Overloaded") return json(529, apiError("overloaded_error", "Overloaded"))
         const reply = replyFor(prompt)
         note.reply = reply
         const id = `msg_mock_${String(++counters.ids).padStart(6, "0")}`
         const model = body.model ?? "claude-mock"
         const inputTokens = estimateTokens(JSON.stringify(body.messages))
         if (!note.stream) return json(200, messageObject(id, model, reply, inputTokens))
-        return HttpServerResponse.stream(Stream.encodeText(Stream.fromIterable(sseFrames(id, model, reply, inputTokens))), {
+        const frames = Stream.fromIterable(sseFrames(id, model, reply, inputTokens))
+        return HttpServerResponse.stream(Stream.encodeText(frames), {
           contentType: "text/event-stream",
           headers: { "cache-control": "no-cache" },
         })
@@ -202,14 +175,15 @@ export const startMockAnthropic = (
       Effect.map(request.text, (text) => {
         const decoded = decodeMessages(text)
         return Either.isLeft(decoded)
-          ? json(400, apiError("invalid_request_error", `invalid body: ${describe(decoded.left)}`))
+          ? invalidBody(decoded.left)
           : json(200, { input_tokens: estimateTokens(JSON.stringify(decoded.right.messages)) })
       })
 
     const limitControl = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function* () {
         const decoded = decodeControl(yield* request.text)
-        if (Either.isLeft(decoded)) return json(400, { error: `invalid body: ${describe(decoded.left)}` })
+        if (Either.isLeft(decoded))
+          return json(400, { error: `invalid body: ${describeParseError(decoded.left)}` })
         yield* setLimit(decoded.right)
         return json(200, { limited_tokens: (yield* stats).limited_tokens })
       })
@@ -258,7 +232,9 @@ export const startMockAnthropic = (
                     : Effect.succeed(json(200, {}))
       ).pipe(
         Effect.catchTag("RequestError", (e) =>
-          Effect.succeed(json(400, apiError("invalid_request_error", `cannot read the request: ${e.message}`))),
+          Effect.succeed(
+            json(400, apiError("invalid_request_error", `cannot read the request: ${e.message}`)),
+          ),
         ),
         Effect.onInterrupt(() => done(499)),
       )

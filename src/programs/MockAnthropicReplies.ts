@@ -1,7 +1,7 @@
 // The pure half of the mock Anthropic Messages API (MockAnthropic.ts): what a request body says, which fault it
 // asks for, and the bytes of each answer. No Effect services, no clock: the server passes `now` in.
 
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 
 /** A content block: only `type` and a text block's `text` matter; other fields and block types pass. */
 const Block = Schema.Struct({ type: Schema.String, text: Schema.optional(Schema.Unknown) })
@@ -82,6 +82,92 @@ export const triggersOf = (prompt: string | null): Triggers => {
   return { workMs: work === null ? undefined : Number(work[1]), fault }
 }
 
+export type Trigger = "limit" | "limit=seven_day" | "overloaded" | "exhausted-token"
+
+export type Outcome =
+  | { readonly _tag: "Limit"; readonly trigger: Trigger; readonly claim: Claim; readonly resetAtMs: number }
+  | { readonly _tag: "Overloaded"; readonly trigger: Trigger }
+  | { readonly _tag: "Reply" }
+
+/**
+ * What to answer: an exhausted token first (its own claim and reset), then `[limit]` (reset `resetInS`, else
+ * `defaultResetMs(claim)`, from now), then `[overloaded]`, else the reply.
+ */
+export const outcomeOf = (
+  fault: Fault | undefined,
+  exhausted: { readonly claim: Claim; readonly resetAtMs: number } | undefined,
+  nowMs: number,
+  defaultResetMs: (claim: Claim) => number,
+): Outcome => {
+  if (exhausted !== undefined) return { _tag: "Limit", trigger: "exhausted-token", ...exhausted }
+  if (fault?._tag === "Limit") {
+    const resetMs = fault.resetInS === undefined ? defaultResetMs(fault.claim) : fault.resetInS * 1000
+    const trigger = fault.claim === "seven_day" ? "limit=seven_day" : "limit"
+    return { _tag: "Limit", trigger, claim: fault.claim, resetAtMs: nowMs + resetMs }
+  }
+  if (fault?._tag === "Overloaded") return { _tag: "Overloaded", trigger: "overloaded" }
+  return { _tag: "Reply" }
+}
+
+export interface LimitedToken {
+  readonly token: string
+  readonly claim: Claim
+  /** Epoch seconds; the limit lifts by itself then. */
+  readonly reset: number
+}
+
+/** Token substring -> its usage limit. An entry past its reset is dropped when next looked at. */
+export class TokenLimits {
+  private readonly limits = new Map<string, { readonly claim: Claim; readonly resetAtMs: number }>()
+
+  set(token: string, claim: Claim, resetAtMs: number): void {
+    this.limits.set(token, { claim, resetAtMs })
+  }
+
+  clear(token: string): void {
+    this.limits.delete(token)
+  }
+
+  live(nowMs: number): Array<LimitedToken> {
+    for (const [token, l] of this.limits) if (l.resetAtMs <= nowMs) this.limits.delete(token)
+    return [...this.limits].map(([token, l]) => ({
+      token,
+      claim: l.claim,
+      reset: Math.floor(l.resetAtMs / 1000),
+    }))
+  }
+
+  /** The limit of the first live substring of `token`, if any. */
+  matching(
+    token: string | null,
+    nowMs: number,
+  ): { readonly claim: Claim; readonly resetAtMs: number } | undefined {
+    const hit = token === null ? undefined : this.live(nowMs).find((l) => token.includes(l.token))
+    return hit === undefined ? undefined : this.limits.get(hit.token)
+  }
+}
+
+/** One request, as logged. `token` is the caller's bearer / x-api-key value: a real one would be logged too. */
+export interface RequestRecord {
+  readonly at: string
+  readonly method: string
+  readonly path: string
+  /** 499: the client went away before the answer (a `[work=MS]` cut short). */
+  readonly status: number
+  readonly session_id: string | null
+  readonly token: string | null
+  readonly stream: boolean | null
+  readonly prompt: string | null
+  readonly trigger: Trigger | null
+  readonly reply: string | null
+}
+
+/** One line: `path: message` per issue. */
+export const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ")
+
 /** The bearer token (`Authorization: Bearer`), else the `x-api-key` value, else null. */
 export const callerToken = (headers: Readonly<Record<string, string | undefined>>): string | null => {
   const bearer = /^Bearer +(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim()
@@ -117,7 +203,9 @@ export const limitHeaders = (claim: Claim, resetAtMs: number, nowMs: number): Re
 }
 
 export const limitMessage = (claim: Claim) =>
-  claim === "seven_day" ? "You have reached your weekly usage limit." : "You have reached your 5-hour usage limit."
+  claim === "seven_day"
+    ? "You have reached your weekly usage limit."
+    : "You have reached your 5-hour usage limit."
 
 /** A complete (non-streaming) assistant message. */
 export const messageObject = (id: string, model: string, text: string, inputTokens: number) => ({

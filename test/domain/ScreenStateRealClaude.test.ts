@@ -13,7 +13,7 @@ const read = (file: string) => readFileSync(path.join(dir, file), "utf8")
 const now = Date.UTC(2026, 10, 24, 15, 0)
 const classify = (screen: string, limitLinesBefore = 0) => classifyScreen(screen, now, "UTC", { limitLinesBefore })
 
-const EXPECTED: ReadonlyArray<readonly [string, ScreenState, string?]> = [
+const EXPECTED: ReadonlyArray<readonly [string, ScreenState, (string | undefined)?]> = [
   ["idle.txt", "idle"],
   ["busy.txt", "busy"],
   ["pasted.txt", "idle"], // `❯ [Pasted text #1 +200 lines]` waits for Enter
@@ -38,7 +38,7 @@ const EXPECTED: ReadonlyArray<readonly [string, ScreenState, string?]> = [
 
 describe("classifyScreen: real Claude Code 2.1.332 screens", () => {
   it.each(EXPECTED)("%s -> %s", (file, state, resetAt) => {
-    const reading = classify(read(file))
+    const reading = classify(read(String(file)))
     expect(reading.state, reading.evidence).toBe(state)
     expect(reading.resetAt?.toISOString()).toBe(resetAt)
   })

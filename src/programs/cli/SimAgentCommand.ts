@@ -46,14 +46,17 @@ export const simAgentCommand = Command.make(
         return yield* Effect.fail(badInput("--session-id and --resume cannot be used together"))
       }
       if (workMs < 0) return yield* Effect.fail(badInput(`--work-ms must be 0 or more, got ${workMs}`))
-      const tmuxPane = process.env.TMUX_PANE
+      // Claude Code 2.1.332 records its pane as `<session>:@<window>.<pane>`; the session name comes from ccl.
+      const pane = process.env.TMUX_PANE
+      const tmuxPane =
+        pane === undefined || pane === "" ? undefined : `${process.env.CCL_SESSION ?? "0"}:@0.${pane}`
       const code = yield* runSimAgent({
         workMs,
         configDir: configDirFromEnv(),
         cwd: process.cwd(),
         ...(Option.isSome(sessionId) ? { sessionId: sessionId.value } : {}),
         ...(Option.isSome(resume) ? { resume: resume.value } : {}),
-        ...(tmuxPane === undefined || tmuxPane === "" ? {} : { tmuxPane }),
+        ...(tmuxPane === undefined ? {} : { tmuxPane }),
       }).pipe(
         // Claude Code's own words, without ccl's "ccl: " prefix: screens and scripts may look for them.
         Effect.catchTag("ConversationNotFound", (e) => Console.error(e.message).pipe(Effect.as(1))),

@@ -7,6 +7,7 @@ import { demoCommand } from "./DemoCommand.js"
 import { failoverCommand } from "./FailoverCommand.js"
 import { hookCommand, hooksCommand } from "./HooksCommand.js"
 import { initCommand } from "./InitCommand.js"
+import { mockAnthropicCommand } from "./MockAnthropicCommand.js"
 import { mockSecutoolsCommand } from "./MockSecutoolsCommand.js"
 import { queueCommand } from "./QueueCommand.js"
 import { runCommandLine } from "./runCommandLine.js"
@@ -28,6 +29,7 @@ export const cclCommand = Command.make("ccl").pipe(
     failoverCommand,
     hookCommand,
     mockSecutoolsCommand,
+    mockAnthropicCommand,
     simAgentCommand,
     demoCommand,
   ]),

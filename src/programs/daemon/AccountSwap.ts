@@ -13,7 +13,7 @@ import { SymlinkFs } from "../../services/SymlinkFs.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { type Dispatcher, fromInFlight, type LaunchMode, toInFlight } from "./Dispatcher.js"
-import { liveSessionId } from "./LiveStatusFile.js"
+import { liveSessionId, type PaneRef } from "./LiveStatusFile.js"
 import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
 import type { SessionRecord } from "./SessionTable.js"
 import { HISTORY_LIMIT, type SwapJournal, type SwapRecord } from "./StateFile.js"
@@ -50,11 +50,11 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
       })
 
     /** The conversation a session is in, strongest source first: hook, live status file, the id ccl chose. */
-    const conversationOf = (r: SessionRecord, paneId: string | undefined) =>
+    const conversationOf = (r: SessionRecord, pane: PaneRef | undefined) =>
       Effect.sync(() => {
         if (r.conversationFrom === "hook" && r.conversationId !== undefined) return r.conversationId
         const home = settings.accounts.find((a) => a.name === r.account)?.home
-        const live = home === undefined || paneId === undefined ? undefined : liveSessionId(home, paneId)
+        const live = home === undefined || pane === undefined ? undefined : liveSessionId(home, pane)
         return live ?? r.conversationId
       })
 
@@ -63,7 +63,11 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
       const panes = new Map((yield* tmux.list.pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s]))
       for (const r of table.all()) {
         if (r.kind === "pool" && r.task === undefined) continue
-        const id = yield* conversationOf(r, panes.get(r.name)?.paneId)
+        const info = panes.get(r.name)
+        const id = yield* conversationOf(
+          r,
+          info === undefined ? undefined : { session: r.name, paneId: info.paneId, panePid: info.panePid },
+        )
         if (id !== undefined && isValidResumeUUID(id)) writeResumeId(settings.state, r.name, id)
         else yield* Effect.logWarning(`session ${r.name}: no conversation id known; its saved one is kept`)
       }

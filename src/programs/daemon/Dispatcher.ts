@@ -14,7 +14,7 @@ import { Delegation } from "../../services/Delegation.js"
 import { Router } from "../../services/Router.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
-import { liveStatus } from "./LiveStatusFile.js"
+import { liveStatus, type PaneRef } from "./LiveStatusFile.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
@@ -450,7 +450,7 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
-    const readScreen = (r: SessionRecord, paneId: string) =>
+    const readScreen = (r: SessionRecord, pane: PaneRef) =>
       Effect.gen(function* () {
         const screen = yield* tmux.capture(r.name)
         const reading = classifyScreen(screen, Date.now(), zone)
@@ -458,7 +458,7 @@ export const makeDispatcher = (state: StateFile) =>
         const home = settings.accounts.find((a) => a.name === r.account)?.home
         // A hook outranks the status file: read the file (a readdir and its JSON files) only without one.
         const statusFile =
-          home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, paneId)
+          home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, pane)
         const combined = combineSignals({
           ...(r.lastHook === undefined ? {} : { hook: r.lastHook }),
           ...(statusFile === undefined ? {} : { statusFile }),
@@ -550,7 +550,7 @@ export const makeDispatcher = (state: StateFile) =>
                 )
                   return
                 r.screenAt = Date.now()
-                return yield* readScreen(r, info.paneId)
+                return yield* readScreen(r, { session: r.name, paneId: info.paneId, panePid: info.panePid })
               }
             }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
           ),
