@@ -53,9 +53,7 @@ const resetFrom = (line: string, now: number, localZone: string): Date | undefin
   }
   // Time only: today in that zone, or tomorrow when already past.
   const candidate = instantOfWallTime({ ...today, hour, minute }, zone)
-  return new Date(
-    upcoming(candidate, now) ?? instantOfWallTime({ ...addDays(today, 1), hour, minute }, zone),
-  )
+  return new Date(upcoming(candidate, now) ?? instantOfWallTime({ ...addDays(today, 1), hour, minute }, zone))
 }
 
 /**

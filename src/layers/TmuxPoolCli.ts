@@ -99,6 +99,12 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           session.cwd,
           ...Object.entries(session.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
           ...(session.command === undefined ? [] : [session.command]),
+          // Claude Code shows a "tmux focus-events off" notice in its footer otherwise.
+          ";",
+          "set-option",
+          "-g",
+          "focus-events",
+          "on",
         ]).pipe(Effect.asVoid),
       // "|" separates the fields: tmux escapes control characters such as tab in formats outside a UTF-8 locale.
       // Session names cannot hold "|"; the pane's command comes last so that it may.
@@ -144,6 +150,7 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           ),
         ),
       capture,
+      sendKey: (name, key) => tmux(["send-keys", "-t", paneTarget(name), key]).pipe(Effect.asVoid),
       sendText: (name, text) =>
         Effect.gen(function* () {
           const clean = sanitizePaste(text)

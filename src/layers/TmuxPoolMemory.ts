@@ -7,6 +7,8 @@ export interface TmuxScript {
   readonly sessions: () => ReadonlyArray<NewSession>
   /** Every text sent to a session (sanitised, as the real layer would paste it), in order. */
   readonly sent: (name: string) => ReadonlyArray<string>
+  /** Every key pressed by name in a session, in order. */
+  readonly keys: (name: string) => ReadonlyArray<string>
   readonly setScreen: (name: string, screen: string) => void
   /** The session's program died; the session itself disappears as with tmux's default remain-on-exit off. */
   readonly vanish: (name: string) => void
@@ -17,11 +19,15 @@ const missing = (command: string, name: string) =>
 
 /** An in-memory tmux for unit tests of the dispatcher and failover. */
 export const makeTmuxPoolMemory = Effect.sync(() => {
-  const sessions = new Map<string, { spec: NewSession; screen: string; sent: Array<string>; pid: number }>()
+  const sessions = new Map<
+    string,
+    { spec: NewSession; screen: string; sent: Array<string>; keys: Array<string>; pid: number }
+  >()
   let pids = 1000
   const script: TmuxScript = {
     sessions: () => [...sessions.values()].map((s) => s.spec),
     sent: (name) => sessions.get(name)?.sent ?? [],
+    keys: (name) => sessions.get(name)?.keys ?? [],
     setScreen: (name, screen) => {
       const s = sessions.get(name)
       if (s !== undefined) s.screen = screen
@@ -36,7 +42,7 @@ export const makeTmuxPoolMemory = Effect.sync(() => {
             new TmuxError({ command: "new-session", exitCode: 1, stderr: `duplicate session: ${spec.name}` }),
           )
         }
-        sessions.set(spec.name, { spec, screen: "$ ", sent: [], pid: ++pids })
+        sessions.set(spec.name, { spec, screen: "$ ", sent: [], keys: [], pid: ++pids })
         return Effect.void
       }),
     list: Effect.sync(() =>
@@ -56,6 +62,13 @@ export const makeTmuxPoolMemory = Effect.sync(() => {
       Effect.suspend(() => {
         const s = sessions.get(name)
         return s === undefined ? Effect.fail(missing("capture-pane", name)) : Effect.succeed(s.screen)
+      }),
+    sendKey: (name, key) =>
+      Effect.suspend(() => {
+        const s = sessions.get(name)
+        if (s === undefined) return Effect.fail(missing("send-keys", name))
+        s.keys.push(key)
+        return Effect.void
       }),
     sendText: (name, text) =>
       Effect.suspend(() => {

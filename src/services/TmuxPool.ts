@@ -30,6 +30,9 @@ export interface SessionInfo {
   readonly dead: boolean
 }
 
+/** The only keys ccl presses by name (never text: that goes through sendText). */
+export type NamedKey = "Escape" | "Enter"
+
 /** The tmux server ccl drives (DESIGN.md "Sessions (TmuxPool)"). Every target is exact (`=NAME`). */
 export class TmuxPool extends Context.Tag("ccl/TmuxPool")<
   TmuxPool,
@@ -47,5 +50,7 @@ export class TmuxPool extends Context.Tag("ccl/TmuxPool")<
      * landed (the screen changed), then Enter. Copy mode is left first. Never passes the text as an argument.
      */
     readonly sendText: (name: string, text: string) => Effect.Effect<void, TmuxError | PasteNotLanded>
+    /** Presses one key (Escape cancels Claude Code's auto-continue at a usage limit). */
+    readonly sendKey: (name: string, key: NamedKey) => Effect.Effect<void, TmuxError>
   }
 >() {}

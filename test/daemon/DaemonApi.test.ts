@@ -91,6 +91,8 @@ const serve = (
       cwd: root,
       conversationFrom: undefined,
       lateStopUntil: 0,
+      limitLinesBefore: 0,
+      failedLaunches: 0,
       launchedAt: now,
       decidedBy: "screen",
       since: now,

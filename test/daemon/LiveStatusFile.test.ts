@@ -36,7 +36,9 @@ describe("the live status file of the real binary", () => {
   it("is matched by the agent's parent pid (the pane's shell) when the tmux field says nothing usable", () => {
     const home = homeWith({ tmux: null })
     expect(liveSessionId(home, { session: "x", paneId: "%5", panePid: process.ppid })).toBe(ID)
-    expect(liveSessionId(home, { session: "x", paneId: "%5", panePid: process.ppid + 100_000 })).toBeUndefined()
+    expect(
+      liveSessionId(home, { session: "x", paneId: "%5", panePid: process.ppid + 100_000 }),
+    ).toBeUndefined()
   })
 
   it("the field forms", () => {

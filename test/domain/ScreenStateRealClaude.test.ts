@@ -11,7 +11,8 @@ const read = (file: string) => readFileSync(path.join(dir, file), "utf8")
 
 // 2026-11-24 15:00 UTC; the recordings show times in UTC (the claude process's zone).
 const now = Date.UTC(2026, 10, 24, 15, 0)
-const classify = (screen: string, limitLinesBefore = 0) => classifyScreen(screen, now, "UTC", { limitLinesBefore })
+const classify = (screen: string, limitLinesBefore = 0) =>
+  classifyScreen(screen, now, "UTC", { limitLinesBefore })
 
 const EXPECTED: ReadonlyArray<readonly [string, ScreenState, (string | undefined)?]> = [
   ["idle.txt", "idle"],
@@ -44,14 +45,18 @@ describe("classifyScreen: real Claude Code 2.1.332 screens", () => {
   })
 
   it("the weekly menu holds the input: it is a limit, decided by the live menu", () => {
-    expect(classify(read("variant-limit-seven_day-menu.txt")).evidence).toContain("Stop and wait for limit to reset")
+    expect(classify(read("variant-limit-seven_day-menu.txt")).evidence).toContain(
+      "Stop and wait for limit to reset",
+    )
   })
 
   it("the start-up dialogs name what blocks", () => {
     expect(classify(read("variant-missing-skipDangerousModePermissionPrompt.txt")).evidence).toContain(
       "Enter to confirm",
     )
-    expect(classify(read("variant-missing-hasTrustDialogAccepted.txt")).evidence).toContain("Quick safety check")
+    expect(classify(read("variant-missing-hasTrustDialogAccepted.txt")).evidence).toContain(
+      "Quick safety check",
+    )
   })
 })
 
@@ -59,10 +64,7 @@ describe("a limit is an event: lines a --resume redraws are history (bug 1)", ()
   // What `claude --resume` of a conversation killed at its limit shows: the old hit above an idle input box, with
   // neither the live footer nor `Automatic continue cancelled`.
   const limit = read("limit.txt")
-  const resumedAfterLimit = limit.replace(
-    /  ⚠ Usage limit reached[^\n]*\n[^\n]*Esc to cancel\n/,
-    "",
-  )
+  const resumedAfterLimit = limit.replace(/ {2}⚠ Usage limit reached[^\n]*\n[^\n]*Esc to cancel\n/, "")
 
   it("the fixture is what the issue describes", () => {
     expect(resumedAfterLimit).toContain("You've hit your 5-hour limit")

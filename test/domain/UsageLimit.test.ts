@@ -268,7 +268,9 @@ describe("detectUsageLimit: Claude Code 2.1.332 (real screens, ../shared/claude-
   })
 
   it("reads the reset from the next line: Continuing automatically at 10:15pm", () => {
-    expect(resetOf("You've hit your limit\n    Continuing automatically at 10:15pm · Esc to cancel")).toBe(at1015)
+    expect(resetOf("You've hit your limit\n    Continuing automatically at 10:15pm · Esc to cancel")).toBe(
+      at1015,
+    )
   })
 
   it("reads the weekly form with a date: resets Dec 3, 8:09pm (UTC)", () => {
@@ -293,8 +295,12 @@ describe("detectUsageLimit: Claude Code 2.1.332 (real screens, ../shared/claude-
 
   it("a reset shown as the current minute is the end of that minute, not tomorrow (minutes only on screen)", () => {
     const inTheMinute = Date.UTC(2026, 10, 24, 22, 15, 20)
-    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", inTheMinute)).toBe("2026-11-24T22:16:00.000Z")
+    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", inTheMinute)).toBe(
+      "2026-11-24T22:16:00.000Z",
+    )
     const aMinuteLater = Date.UTC(2026, 10, 24, 22, 16, 1)
-    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", aMinuteLater)).toBe("2026-11-25T22:15:00.000Z")
+    expect(resetOf("You've hit your limit · resets 10:15pm (UTC)", aMinuteLater)).toBe(
+      "2026-11-25T22:15:00.000Z",
+    )
   })
 })

@@ -66,6 +66,9 @@ export const statusCommand = Command.make("status", { json: jsonOption, config: 
           (x) =>
             `${x.name.padEnd(24)} ${x.phase.padEnd(9)} ${x.state.padEnd(12)} ${(x.task ?? "-").padEnd(28)} ${x.since}`,
         ),
+        ...s.sessions.flatMap((x) =>
+          x.needs_operator === null ? [] : [`${x.name} needs the operator: ${x.needs_operator}`],
+        ),
       ]
       return yield* Console.log(lines.join("\n"))
     }

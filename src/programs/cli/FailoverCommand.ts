@@ -4,7 +4,7 @@ import { Console, Duration, Effect, Layer, Option } from "effect"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import type { FailoverView } from "../daemon/DaemonApiSchemas.js"
-import { peekDaemonState } from "../daemon/StateFile.js"
+import { peekDaemonState, type SwapSessionOutcome } from "../daemon/StateFile.js"
 import { daemonAddress, daemonClient } from "./daemonClient.js"
 import { failure } from "./failure.js"
 import { configOption, jsonOption } from "./options.js"
@@ -68,16 +68,31 @@ const describeFailover = (f: FailoverView, live: boolean): ReadonlyArray<string>
   ...(f.paused_until === null ? [] : [`dispatching paused until ${f.paused_until}`]),
   ...Object.entries(f.cooldowns).map(([name, until]) => `cooling down: ${name} until ${until}`),
   ...(f.history.length === 0 ? ["no swaps yet"] : ["history (newest last):"]),
-  ...f.history.map(
-    (h) =>
-      `  ${h.finished_at} ${h.outcome.padEnd(8)} ${h.from ?? "-"} -> ${h.to ?? "-"} (${h.reason})` +
+  ...f.history.flatMap((h) => [
+    `  ${h.finished_at} ${h.outcome.padEnd(8)} ${h.from ?? "-"} -> ${h.to ?? "-"} (${h.reason})` +
       (h.outcome === "swapped"
         ? ` relaunched ${h.relaunched.length}, left at shell ${h.left_at_shell.length}${h.left_at_shell.length > 0 ? `: ${h.left_at_shell.join(", ")}` : ""}`
         : h.message === undefined
           ? ""
           : `: ${h.message}`),
-  ),
+    ...(h.sessions ?? []).map((o) => `    ${o.name}: ${describeOutcome(o)}`),
+  ]),
 ]
+
+/** `resumed 3f2a… (verified)`, `fresh 9c1e… (never prompted), unverified`, `left at shell (no resume id saved)`. */
+const describeOutcome = (o: SwapSessionOutcome): string => {
+  const what = o.how === "shell" ? "left at shell" : `${o.how} ${o.id ?? ""}`.trim()
+  const why = o.why === undefined ? "" : ` (${o.why})`
+  const check =
+    o.how === "shell"
+      ? ""
+      : o.verified === true
+        ? ", verified"
+        : o.verified === false
+          ? ", UNVERIFIED"
+          : ", unverified yet"
+  return `${what}${why}${check}`
+}
 
 const statusCommand = Command.make("status", { json: jsonOption, config: configOption }, ({ json }) =>
   Effect.gen(function* () {

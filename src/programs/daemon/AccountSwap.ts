@@ -16,7 +16,8 @@ import { type Dispatcher, fromInFlight, type LaunchMode, toInFlight } from "./Di
 import { liveSessionId, type PaneRef } from "./LiveStatusFile.js"
 import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
 import type { SessionRecord } from "./SessionTable.js"
-import { HISTORY_LIMIT, type SwapJournal, type SwapRecord } from "./StateFile.js"
+import { HISTORY_LIMIT, type SwapJournal, type SwapRecord, type SwapSessionOutcome } from "./StateFile.js"
+import { hasTranscript } from "./Transcript.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -73,10 +74,13 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
       }
     })
 
-    /** How one session of the journal comes back under the target account. */
-    const relaunchMode = (s: SwapJournal["sessions"][number], active: ReadonlySet<string>) =>
+    /**
+     * How one session of the journal comes back under the target account, and why when not resumed. Only a
+     * conversation with a transcript is resumed (a never-prompted one has none: `--resume` would fail).
+     */
+    const relaunchMode = (s: SwapJournal["sessions"][number], active: ReadonlySet<string>, home: string) =>
       Effect.gen(function* () {
-        if (s.kind === "pool" && s.task === undefined) return { mode: "new" } as LaunchMode
+        if (s.kind === "pool" && s.task === undefined) return { how: { mode: "new" } as LaunchMode }
         const saved = readResumeId(settings.state, s.name)
         if (saved.kind === "invalid")
           yield* Effect.logError(
@@ -86,24 +90,33 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
           s.task !== undefined && active.has(s.task.task)
             ? { ...fromInFlight(s.task, settings.watchdog.staleAfterMs), sawBusy: false, doneLinesBefore: 0 }
             : undefined
-        if (saved.kind === "valid") return { mode: "resume", id: saved.id, task } as LaunchMode
+        const resumable = saved.kind === "valid" && hasTranscript(home, s.cwd, saved.id)
+        if (saved.kind === "valid" && resumable)
+          return { how: { mode: "resume", id: saved.id, task } as LaunchMode }
+        const why =
+          saved.kind === "valid"
+            ? `conversation ${saved.id} has no transcript (never prompted)`
+            : saved.kind === "missing"
+              ? "no resume id saved"
+              : "its resume id was not a UUID"
+        // A dedicated conversation that never began starts fresh; one whose id is lost is left to the operator.
         if (s.kind === "dedicated")
-          return {
-            mode: "shell",
-            why: saved.kind === "missing" ? "no resume id saved" : "its resume id was not a UUID",
-          } as LaunchMode
+          return saved.kind === "valid"
+            ? { how: { mode: "new" } as LaunchMode, why }
+            : { how: { mode: "shell", why } as LaunchMode, why }
         // A pool session with nothing to resume starts fresh; its task goes back to pending/.
         if (task !== undefined) {
           yield* queue.release(task.id).pipe(Effect.orElse(() => Effect.void))
-          yield* Effect.logWarning(`session ${s.name}: nothing to resume, task ${task.id} back to pending/`)
+          yield* Effect.logWarning(`session ${s.name}: ${why}, task ${task.id} back to pending/`)
         }
-        return { mode: "new" } as LaunchMode
+        return { how: { mode: "new" } as LaunchMode, why }
       })
 
     /** Steps 4-7 from a journal: idempotent, so a start after a crash runs it again (roll forward). */
     const runJournal = (journal: SwapJournal) =>
       Effect.gen(function* () {
         yield* state.update((s) => ({ ...s, active_account: journal.to }))
+        const home = settings.accounts.find((a) => a.name === journal.to)?.home ?? ""
         // Tasks still in active/ (one finished meanwhile is not resumed); unreadable folder: keep them all.
         const listed = yield* Effect.option(queue.list("active"))
         const active = new Set(
@@ -111,27 +124,39 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
             ? listed.value.map((t) => t.id)
             : journal.sessions.flatMap((s) => (s.task === undefined ? [] : [s.task.task])),
         )
-        const relaunched: Array<string> = []
-        const leftAtShell: Array<string> = []
+        const sessions: Array<SwapSessionOutcome> = []
         yield* Effect.forEach(
           journal.sessions,
           (s) =>
             Effect.gen(function* () {
-              const how = yield* relaunchMode(s, active)
-              yield* dispatcher.launch(s.name, s.cwd, s.kind, how, true)
-              if (how.mode === "shell") leftAtShell.push(s.name)
-              else relaunched.push(s.name)
+              const { how, why } = yield* relaunchMode(s, active, home)
+              const id = yield* dispatcher.launch(s.name, s.cwd, s.kind, how, true)
+              const outcome = how.mode === "resume" ? "resumed" : how.mode === "new" ? "fresh" : "shell"
+              sessions.push({
+                name: s.name,
+                how: outcome,
+                id: id ?? null,
+                ...(why === undefined ? {} : { why }),
+                verified: null,
+              })
+              // Checked once the agent is up: its live status file under the target home names this id.
+              if (id !== undefined)
+                table.set(s.name, { verify: { swap: journal.started_at, home, id } }, Date.now())
             }).pipe(
               Effect.catchAll((e) =>
                 Effect.zipRight(
                   Effect.logError(`session ${s.name} could not be relaunched: ${e._tag}`),
-                  Effect.sync(() => leftAtShell.push(s.name)),
+                  Effect.sync(() =>
+                    sessions.push({ name: s.name, how: "shell", id: null, why: e._tag, verified: null }),
+                  ),
                 ),
               ),
             ),
           // Mostly waiting for fresh shells to show the typed line: more at once than there are cores.
           { concurrency: 10, discard: true },
         )
+        const relaunched = sessions.filter((o) => o.how !== "shell").map((o) => o.name)
+        const leftAtShell = sessions.filter((o) => o.how === "shell").map((o) => o.name)
         const outcome = yield* record(
           {
             from: journal.from,
@@ -142,12 +167,18 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
             outcome: "swapped",
             relaunched,
             left_at_shell: leftAtShell,
+            sessions,
           },
           true,
         )
         yield* Effect.logInfo(
-          `failover ${journal.from ?? "-"} -> ${journal.to} (${journal.reason}): relaunched ${relaunched.join(", ") || "none"}` +
-            (leftAtShell.length > 0 ? `; left at the shell: ${leftAtShell.join(", ")}` : ""),
+          `failover ${journal.from ?? "-"} -> ${journal.to} (${journal.reason}): ` +
+            sessions
+              .map(
+                (o) =>
+                  `${o.name} ${o.how}${o.id === null ? "" : ` ${o.id}`}${o.why === undefined ? "" : ` (${o.why})`}`,
+              )
+              .join(", "),
         )
         return outcome
       })

@@ -19,6 +19,8 @@ export const SessionView = Schema.Struct({
   attempt: Schema.NullOr(Count),
   conversation_id: Schema.NullOr(Schema.String),
   since: Schema.String,
+  /** Why the session needs the operator (a start-up dialog, an agent that keeps exiting), else null. */
+  needs_operator: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
 })
 export type SessionView = typeof SessionView.Type
 

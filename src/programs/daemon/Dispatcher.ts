@@ -6,7 +6,7 @@ import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
 import { projectSlug } from "../../domain/ProjectSlug.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
-import { classifyScreen, isDoneLine, screenLines } from "../../domain/ScreenState.js"
+import { classifyScreen, isDoneLine, limitLineCount, screenLines } from "../../domain/ScreenState.js"
 import { combineSignals, type HookSignal, hookState } from "../../domain/SessionSignals.js"
 import { detectUsageLimit } from "../../domain/UsageLimit.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -15,8 +15,11 @@ import { Router } from "../../services/Router.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { liveStatus, type PaneRef } from "./LiveStatusFile.js"
+import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
+import { verifySwappedSession } from "./SwapVerification.js"
+import { hasTranscript } from "./Transcript.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
 
 /** "✻ Baked for 1s" lines on a screen: one more than before the prompt means the turn ended. */
@@ -32,6 +35,9 @@ const LATE_STOP_MS = 5_000
 const SHELL_GRACE_MS = 10_000
 
 const HOOK_EVENTS = new Set(["SessionStart", "Stop", "StopFailure", "Notification", "UserPromptSubmit"])
+
+/** Launches in a row whose agent exits before its prompt (a dialog answered "No", a bad flag): then ask the operator. */
+const MAX_FAILED_LAUNCHES = 3
 
 /** How often the screen of a working session with working hooks is read (the fallback for a lost hook). */
 const HOOKED_SCREEN_MS = 2_000
@@ -122,7 +128,7 @@ export const makeDispatcher = (state: StateFile) =>
 
     /**
      * Creates the session if needed (killing it first when `recreate`) and types the agent's launch line into its
-     * shell: a new conversation, a resumed one, or nothing at all (left at the shell).
+     * shell: a new conversation, a resumed one, or nothing at all (left at the shell). Returns the conversation id.
      */
     const launch = (
       name: string,
@@ -156,6 +162,8 @@ export const makeDispatcher = (state: StateFile) =>
         else if (how.mode === "shell")
           yield* Effect.logWarning(`session ${name} left at its shell prompt: ${how.why}`)
         const task = how.mode === "resume" ? how.task : undefined
+        // A dedicated conversation must survive a tmux server that dies: its id is on disk from the start.
+        if (kind === "dedicated" && how.mode !== "shell") writeResumeId(settings.state, name, id)
         table.upsert({
           name,
           kind,
@@ -170,9 +178,24 @@ export const makeDispatcher = (state: StateFile) =>
           lateStopUntil: 0,
           launchedAt: Date.now(),
           since: Date.now(),
+          limitLinesBefore: 0,
+          failedLaunches: 0,
         })
         if (task === undefined) yield* remember(name, undefined)
+        return how.mode === "shell" ? undefined : id
       })
+
+    /**
+     * How a dedicated session whose tmux session is gone comes back: its last conversation resumed when it has a
+     * transcript (the operator's conversation is never lost to a dead tmux server), else a new one.
+     */
+    const dedicatedMode = (name: string, cwd: string): LaunchMode => {
+      const saved = readResumeId(settings.state, name)
+      const home = account()?.home
+      return saved.kind === "valid" && home !== undefined && hasTranscript(home, cwd, saved.id)
+        ? { mode: "resume", id: saved.id }
+        : { mode: "new" }
+    }
 
     /** Pool sessions ccl-pool-1..N and the dedicated ones: adopted when they exist, else created and launched. */
     const startSessions = Effect.gen(function* () {
@@ -212,10 +235,19 @@ export const makeDispatcher = (state: StateFile) =>
             lateStopUntil: 0,
             launchedAt: 0,
             since: Date.now(),
+            // An adopted agent may show any old limit: what is on screen now is history.
+            limitLinesBefore: limitLineCount(yield* tmux.capture(s.name)),
+            failedLaunches: 0,
           })
           if (task === undefined) yield* remember(s.name, undefined)
           yield* Effect.logInfo(`adopted session ${s.name}${task === undefined ? "" : ` (task ${task.id})`}`)
-        } else yield* launch(s.name, s.cwd, s.kind)
+        } else
+          yield* launch(
+            s.name,
+            s.cwd,
+            s.kind,
+            s.kind === "dedicated" ? dedicatedMode(s.name, s.cwd) : undefined,
+          )
       }
       // Tasks in active/ that no session holds (a daemon stopped between claim and paste, or its session is
       // gone): back to pending/, their attempt already counted.
@@ -284,23 +316,30 @@ export const makeDispatcher = (state: StateFile) =>
             `session ${r.name} died during task ${t.id} (attempt ${t.attempt}): task given back`,
           )
         }
-        yield* launch(r.name, r.cwd, r.kind)
+        yield* launch(
+          r.name,
+          r.cwd,
+          r.kind,
+          r.kind === "dedicated" ? dedicatedMode(r.name, r.cwd) : undefined,
+        )
         yield* Queue.offer(wake, undefined)
       })
 
     /**
-     * Waits until the session shows its idle prompt and the screen stops changing (two equal reads), at most
-     * 3 s: text pasted while the agent is still redrawing after /clear can be lost.
+     * Waits until the session shows its idle prompt and the screen stops changing (three equal reads 100 ms
+     * apart), at most 5 s: text pasted, or an Enter sent, while the agent is still drawing can be lost.
      */
     const settle = (name: string) =>
       Effect.gen(function* () {
         let previous = ""
-        const deadline = Date.now() + 3_000
+        let same = 0
+        const deadline = Date.now() + 5_000
         while (Date.now() < deadline) {
           const screen = yield* tmux.capture(name)
-          if (screen === previous && classifyScreen(screen, Date.now(), zone).state === "idle") return screen
+          same = screen === previous ? same + 1 : 0
+          if (same >= 2 && classifyScreen(screen, Date.now(), zone).state === "idle") return screen
           previous = screen
-          yield* Effect.sleep(Duration.millis(30))
+          yield* Effect.sleep(Duration.millis(100))
         }
         return previous
       })
@@ -352,11 +391,13 @@ export const makeDispatcher = (state: StateFile) =>
           screen = yield* settle(free.name)
         } else screen = yield* tmux.capture(free.name)
         const doneLinesBefore = doneLines(screen)
+        const limitLinesBefore = limitLineCount(screen)
         const committed = yield* locked(
           Effect.gen(function* () {
             // A failover or a death replaced this session meanwhile: the task goes back (below).
             if (table.get(free.name) !== free || free.phase !== "working") return false
             const now = Date.now()
+            free.limitLinesBefore = limitLinesBefore
             free.task = {
               id: task.id,
               attempt,
@@ -414,6 +455,12 @@ export const makeDispatcher = (state: StateFile) =>
           `session ${r.name} hit the usage limit of ${r.account ?? "its account"} (${via})` +
             (resetAt === undefined ? "" : `, resets ${resetAt.toISOString()}`),
         )
+        // Claude Code 2.1.234+ would re-send the turn by itself at the reset; ccl resumes it instead (after the
+        // failover, or at the reset when every account is spent), so the turn runs once. Esc also closes the weekly
+        // limit's menu, which would hold the input.
+        yield* tmux
+          .sendKey(r.name, "Escape")
+          .pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: Esc not sent: ${e._tag}`)))
         yield* Queue.offer(limits, {
           session: r.name,
           account: r.account,
@@ -441,7 +488,9 @@ export const makeDispatcher = (state: StateFile) =>
           table.set(r.name, { phase: "ready" }, Date.now())
           return yield* Queue.offer(wake, undefined)
         }
-        const doneLinesBefore = doneLines(yield* tmux.capture(r.name))
+        const screen = yield* tmux.capture(r.name)
+        const doneLinesBefore = doneLines(screen)
+        r.limitLinesBefore = limitLineCount(screen)
         r.task = { ...t, sentAt: Date.now(), sawBusy: false, doneLinesBefore }
         table.set(r.name, { phase: "working" }, Date.now())
         yield* remember(r.name, r.task)
@@ -450,15 +499,32 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
+    /** The session needs the operator (a start-up dialog, an agent that keeps exiting): said once, never typed into. */
+    const needsOperator = (r: SessionRecord, why: string) =>
+      Effect.gen(function* () {
+        table.set(r.name, { state: "needs-operator", decidedBy: "screen" }, Date.now())
+        if (r.needsOperator === why) return
+        r.needsOperator = why
+        yield* Effect.logWarning(`session ${r.name} needs the operator: ${why} (tmux attach -t ${r.name})`)
+      })
+
+    /** A hooked agent's Stop for the task in hand: its turn ended without a limit, whatever the screen shows. */
+    const stoppedAfterPrompt = (r: SessionRecord) =>
+      r.lastHook?.event === "Stop" && r.task !== undefined && r.lastHook.at >= r.task.sentAt
+
+    /** Reads one session's screen: readiness after a launch, and the end of a turn when no hook says so. */
     const readScreen = (r: SessionRecord, pane: PaneRef) =>
       Effect.gen(function* () {
         const screen = yield* tmux.capture(r.name)
-        const reading = classifyScreen(screen, Date.now(), zone)
+        const reading = classifyScreen(screen, Date.now(), zone, { limitLinesBefore: r.limitLinesBefore })
+        // Old limit lines scrolling away lower the baseline, so a later hit still counts as new.
+        r.limitLinesBefore = Math.min(r.limitLinesBefore, limitLineCount(screen))
+        const stable = r.lastScreen === screen
+        r.lastScreen = screen
         // What the session is doing, strongest signal first (hook, live status file, screen), for the API.
         const home = settings.accounts.find((a) => a.name === r.account)?.home
         // A hook outranks the status file: read the file (a readdir and its JSON files) only without one.
-        const statusFile =
-          home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, pane)
+        const statusFile = home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, pane)
         const combined = combineSignals({
           ...(r.lastHook === undefined ? {} : { hook: r.lastHook }),
           ...(statusFile === undefined ? {} : { statusFile }),
@@ -466,48 +532,75 @@ export const makeDispatcher = (state: StateFile) =>
         })
         if (combined.state !== r.state || combined.decidedBy !== r.decidedBy)
           table.set(r.name, { state: combined.state, decidedBy: combined.decidedBy }, Date.now())
-        if (reading.state === "usage-limit" && r.phase !== "resuming") {
+
+        if (r.phase === "starting" || r.phase === "resuming") {
+          // Never typed into before its prompt is drawn and still (an Enter sent too early is lost).
+          if (reading.state === "idle" && stable) {
+            r.limitLinesBefore = limitLineCount(screen) // what a resumed conversation redraws is history
+            r.failedLaunches = 0
+            r.needsOperator = undefined
+            if (r.verify !== undefined) {
+              const check = r.verify
+              r.verify = undefined
+              yield* verifySwappedSession(state, r.name, pane, check)
+            }
+            if (r.phase === "resuming") return yield* continueTask(r)
+            table.set(r.name, { phase: "ready" }, Date.now())
+            return yield* Queue.offer(wake, undefined)
+          }
+          if (reading.state === "waiting") return yield* needsOperator(r, reading.evidence)
+          if (reading.state === "shell" && Date.now() - r.since > SHELL_GRACE_MS) {
+            if (r.phase === "resuming" && r.task !== undefined) {
+              // The conversation could not be resumed: the task starts again elsewhere, attempt counted.
+              yield* Effect.logWarning(
+                `session ${r.name} could not resume: task ${r.task.id} back to pending/`,
+              )
+              yield* queue.release(r.task.id)
+              counters.released++
+            }
+            const lines = screenLines(screen)
+            return yield* relaunch(
+              r,
+              `the agent exited before its prompt: ${lines.at(-2)?.trim() ?? "(nothing printed)"}`,
+            )
+          }
+          return
+        }
+        if (r.phase !== "working" || r.task === undefined) return
+        if (reading.state === "usage-limit" && !stoppedAfterPrompt(r)) {
           return yield* onLimit(r, reading.resetAt, "screen")
         }
-        if (r.phase === "starting" && reading.state === "idle") {
-          table.set(r.name, { phase: "ready" }, Date.now())
-          yield* Queue.offer(wake, undefined)
-        } else if (r.phase === "resuming" && reading.state === "idle") {
-          yield* continueTask(r)
-        } else if (r.phase === "working" && r.task !== undefined) {
-          // A hooked agent reports the limit with StopFailure: its transcript is not read on every look.
-          const hit = r.hooked === true ? undefined : transcriptLimit(r, r.task.sentAt)
-          if (hit !== undefined) return yield* onLimit(r, hit.resetAt, "transcript")
-          if (reading.state === "busy") r.task.sawBusy = true
-          else if (
-            reading.state === "idle" &&
-            (r.task.sawBusy || doneLines(screen) > r.task.doneLinesBefore)
-          ) {
-            yield* fileTask(r, "screen", undefined)
-            r.lateStopUntil = Date.now() + LATE_STOP_MS
-            r.lateStopConversation = r.conversationId
-          }
-        } else if (
-          (r.phase === "starting" || r.phase === "resuming") &&
-          reading.state === "shell" &&
-          Date.now() - r.since > SHELL_GRACE_MS
-        ) {
-          if (r.phase === "resuming" && r.task !== undefined) {
-            // The conversation could not be resumed: the task starts again elsewhere, attempt counted.
-            yield* Effect.logWarning(`session ${r.name} could not resume: task ${r.task.id} back to pending/`)
-            yield* queue.release(r.task.id)
-            counters.released++
-          }
-          yield* relaunch(r)
+        // A hooked agent reports the limit with StopFailure: its transcript is not read on every look.
+        const hit = r.hooked === true ? undefined : transcriptLimit(r, r.task.sentAt)
+        if (hit !== undefined) return yield* onLimit(r, hit.resetAt, "transcript")
+        if (reading.state === "busy") r.task.sawBusy = true
+        else if (reading.state === "idle" && (r.task.sawBusy || doneLines(screen) > r.task.doneLinesBefore)) {
+          yield* fileTask(r, "screen", undefined)
+          r.lateStopUntil = Date.now() + LATE_STOP_MS
+          r.lateStopConversation = r.conversationId
         }
       })
 
-    const relaunch = (r: SessionRecord) =>
-      Effect.zipRight(
-        Effect.logWarning(`session ${r.name} is at a shell prompt: launching the agent again`),
-        launch(r.name, r.cwd, r.kind),
-      )
-
+    /**
+     * Launches the agent of a session again (its agent exited). An agent that exits before its prompt
+     * MAX_FAILED_LAUNCHES times in a row is left at its shell, for the operator: no endless relaunching.
+     */
+    const relaunch = (r: SessionRecord, why: string) =>
+      Effect.gen(function* () {
+        const failed = r.failedLaunches + 1
+        if (r.phase !== "ready" && failed >= MAX_FAILED_LAUNCHES) {
+          table.set(r.name, { phase: "shell" }, Date.now())
+          return yield* needsOperator(r, `${why}; left at its shell after ${failed} launches`)
+        }
+        yield* Effect.logWarning(`session ${r.name}: ${why}: launching the agent again`)
+        yield* launch(
+          r.name,
+          r.cwd,
+          r.kind,
+          r.kind === "dedicated" ? dedicatedMode(r.name, r.cwd) : undefined,
+        )
+        table.set(r.name, { failedLaunches: r.phase === "ready" ? 0 : failed }, Date.now())
+      })
     /**
      * One look at every session. A single `list-sessions` tells which sessions exist and what runs in them
      * (a ready session whose pane runs a shell again has lost its agent); screens are read only for sessions
@@ -539,7 +632,7 @@ export const makeDispatcher = (state: StateFile) =>
                     `dedicated session ${r.name}: the agent exited, left at its shell`,
                   )
                 }
-                return yield* relaunch(r)
+                return yield* relaunch(r, "the agent exited (its pane runs a shell again)")
               }
               if (r.phase === "starting" || r.phase === "working" || r.phase === "resuming") {
                 // A working agent whose hooks arrive reports its turn's end: its screen is only the fallback.
@@ -584,12 +677,10 @@ export const makeDispatcher = (state: StateFile) =>
           const said = hookState(r.lastHook)
           if (said !== undefined) table.set(r.name, { state: said, decidedBy: "hook" }, Date.now())
         }
-        if (record.event === "SessionStart" && current && r.phase === "starting") {
-          table.set(r.name, { phase: "ready" }, Date.now())
-          yield* Queue.offer(wake, undefined)
-        } else if (record.event === "SessionStart" && current && r.phase === "resuming") {
-          yield* settle(r.name)
-          yield* continueTask(r)
+        // SessionStart fires before the prompt is drawn (an Enter sent then is lost): the screen says when a
+        // starting or resuming agent is ready. A dedicated conversation's new id (after /clear) is kept on disk.
+        if (record.event === "SessionStart" && current && r.kind === "dedicated" && sessionId !== undefined) {
+          if (isValidResumeUUID(sessionId)) writeResumeId(settings.state, r.name, sessionId)
         } else if (
           record.event === "Stop" &&
           Date.now() < r.lateStopUntil &&

@@ -1,4 +1,5 @@
 import type { HookSignal } from "../../domain/SessionSignals.js"
+import type { PendingVerification } from "./SwapVerification.js"
 
 /** What the daemon knows of each session it runs. One daemon per queue owns this table. */
 export interface TaskInFlight {
@@ -50,6 +51,19 @@ export interface SessionRecord {
   transcriptPath?: string
   /** When its screen was last read (ms). */
   screenAt?: number
+  /**
+   * limitLineCount of the screen when the agent was first seen ready, or last prompted (the lowest since, as lines
+   * scroll away): limit lines up to that many are history (a --resume redraws the old hit), not a new limit.
+   */
+  limitLinesBefore: number
+  /** The last screen read while starting or resuming: ready only when two reads in a row show the same idle screen. */
+  lastScreen?: string
+  /** Launches in a row whose agent never reached its prompt (it exited at once): relaunching stops at a few. */
+  failedLaunches: number
+  /** Set by a swap that relaunched this session: checked once its agent is ready. */
+  verify?: PendingVerification | undefined
+  /** Why the operator must act (a start-up dialog, an agent that keeps exiting): shown by `ccl status`. */
+  needsOperator?: string | undefined
   /** Last state read from any signal, and which signal said so. */
   state: string
   decidedBy: string
@@ -96,6 +110,7 @@ export class SessionTable {
       attempt: s.task?.attempt ?? null,
       conversation_id: s.conversationId ?? null,
       since: new Date(s.since).toISOString(),
+      needs_operator: s.needsOperator ?? null,
     }))
   }
 }

@@ -42,6 +42,20 @@ export const SwapJournal = Schema.Struct({
 })
 export type SwapJournal = typeof SwapJournal.Type
 
+/**
+ * How one session came back from a swap: its conversation resumed (id), started fresh (id; nothing to resume, e.g.
+ * never prompted), or left at its shell (why). `verified`: its live status file appeared under the target home with
+ * that id (null while the check runs or when the agent writes none).
+ */
+export const SwapSessionOutcome = Schema.Struct({
+  name: Schema.String,
+  how: Schema.Literal("resumed", "fresh", "shell"),
+  id: Schema.NullOr(Schema.String),
+  why: Schema.optional(Schema.String),
+  verified: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { default: () => null }),
+})
+export type SwapSessionOutcome = typeof SwapSessionOutcome.Type
+
 /** A finished (or refused) swap, for `ccl failover status` and /api/status. */
 export const SwapRecord = Schema.Struct({
   from: Schema.NullOr(Schema.String),
@@ -53,6 +67,8 @@ export const SwapRecord = Schema.Struct({
   outcome: Schema.Literal("swapped", "refused", "waiting"),
   relaunched: Schema.Array(Schema.String),
   left_at_shell: Schema.Array(Schema.String),
+  /** Per session: resumed, fresh or left at the shell, and whether its account was verified. */
+  sessions: Schema.optional(Schema.Array(SwapSessionOutcome)),
   message: Schema.optional(Schema.String),
 })
 export type SwapRecord = typeof SwapRecord.Type
