@@ -43,8 +43,15 @@ export interface ProjectOptions {
   readonly secutoolsKey?: string
   /** Account names in failover order (homes `home-<name>`); default one account, `main`. */
   readonly accounts?: ReadonlyArray<string>
-  /** Dedicated sessions, each with its own cwd `<dir>/<name>`. */
+  /** Dedicated sessions, each with its own cwd (default `<dir>/<name>`). */
   readonly dedicated?: ReadonlyArray<string>
+  readonly dedicatedCwd?: (dir: string, name: string) => string
+  /** The agent command; default the simulated agent (`ccl sim-agent --work-ms <workMs>`). */
+  readonly agent?: (dir: string) => { readonly command: string; readonly args: ReadonlyArray<string> }
+  /** Runs on each account home before `ccl accounts ensure` and `ccl hooks install` (config files of the agent). */
+  readonly prepareHome?: (home: string, dir: string) => void
+  /** More ccl.yaml lines. */
+  readonly yaml?: ReadonlyArray<string>
 }
 
 export const daemonProject = async (options: ProjectOptions) => {
@@ -54,19 +61,25 @@ export const daemonProject = async (options: ProjectOptions) => {
   const homes = Object.fromEntries(accounts.map((a) => [a, path.join(dir, `home-${a}`)]))
   const port = await freePort()
   mkdirSync(path.join(dir, "work"), { recursive: true })
-  for (const d of options.dedicated ?? []) mkdirSync(path.join(dir, d), { recursive: true })
+  const cwdOf = (name: string) => options.dedicatedCwd?.(dir, name) ?? path.join(dir, name)
+  for (const d of options.dedicated ?? []) mkdirSync(cwdOf(d), { recursive: true })
+  const agent = options.agent?.(dir) ?? {
+    command: process.execPath,
+    args: [CCL, "sim-agent", "--work-ms", `${options.workMs}`],
+  }
   writeFileSync(
     path.join(dir, "ccl.yaml"),
     [
       "queue: ./queue",
       "state: ./state",
       `tmux: { socket: ${server.socket} }`,
-      `agent: { command: ${process.execPath}, args: [${CCL}, sim-agent, --work-ms, "${options.workMs}"] }`,
+      `agent: { command: ${agent.command}, args: [${agent.args.map((a) => JSON.stringify(a)).join(", ")}] }`,
       `pool: { size: ${options.poolSize}, cwd: ${path.join(dir, "work")}, max_attempts: 3 }`,
       `accounts: [${accounts.map((a) => `{ name: ${a}, home: ${homes[a]} }`).join(", ")}]`,
       `shared: { root: ${path.join(dir, "shared")} }`,
-      `dedicated: [${(options.dedicated ?? []).map((d) => `{ name: ${d}, cwd: ${path.join(dir, d)} }`).join(", ")}]`,
+      `dedicated: [${(options.dedicated ?? []).map((d) => `{ name: ${d}, cwd: ${cwdOf(d)} }`).join(", ")}]`,
       `api: { port: ${port} }`,
+      ...(options.yaml ?? []),
       ...(options.secutools === undefined ? [] : [`delegation: { url: ${options.secutools}, poll: 200ms }`]),
     ].join("\n"),
   )
@@ -75,6 +88,10 @@ export const daemonProject = async (options: ProjectOptions) => {
     ...(options.secutoolsKey === undefined ? {} : { SECUTOOLS_API_KEY: options.secutoolsKey }),
   }
   const ccl = (args: ReadonlyArray<string>) => runCclAsync(args, { cwd: dir, env })
+  for (const home of Object.values(homes)) {
+    mkdirSync(home, { recursive: true })
+    options.prepareHome?.(home, dir)
+  }
   expect((await ccl(["accounts", "ensure"])).code).toBe(0)
   expect((await ccl(["hooks", "install"])).code).toBe(0)
   let daemon: ChildProcess | undefined
@@ -133,6 +150,7 @@ export const daemonProject = async (options: ProjectOptions) => {
   return {
     dir,
     homes,
+    cwdOf,
     server,
     port,
     ccl,
