@@ -132,7 +132,8 @@ export const daemonProject = async (options: ProjectOptions) => {
     )
     return [...roots].flatMap((root) =>
       readdirSync(root).flatMap((slug) =>
-        readdirSync(path.join(root, slug)).map((f) => ({
+        // Real Claude Code also keeps folders there (per conversation): only the .jsonl files are transcripts.
+        readdirSync(path.join(root, slug)).filter((f) => f.endsWith(".jsonl")).map((f) => ({
           file: path.join(root, slug, f),
           entries: readFileSync(path.join(root, slug, f), "utf8")
             .split("\n")
