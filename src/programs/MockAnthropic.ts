@@ -145,7 +145,8 @@ export const startMockAnthropic = (
         note.prompt = prompt === null ? null : prompt.slice(0, 200)
         const { workMs, fault } = triggersOf(prompt)
         const delay = workMs ?? replyMs
-        if (delay > 0) yield* Effect.sleep(Duration.millis(delay))
+        // Handlers run uninterruptible (HttpApp.toHandled): only the wait may be cut short by a client that leaves.
+        if (delay > 0) yield* Effect.interruptible(Effect.sleep(Duration.millis(delay)))
         const now = yield* Clock.currentTimeMillis
         const outcome = outcomeOf(fault, limits.matching(token, now), now, defaultResetMs)
         if (outcome._tag !== "Reply") note.trigger = outcome.trigger

@@ -48,11 +48,18 @@ export const promptOf = (messages: ReadonlyArray<Message>): string | null => {
   return texts.filter((t) => !isReminder(t)).at(-1) ?? null
 }
 
-/** `Done: ` and the prompt's first 40 characters, whitespace collapsed. */
+/**
+ * `Done: ` and the prompt's first 40 characters, whitespace collapsed (and none at the end). The tags of a
+ * paste (`<pasted_content id="N">` ... `</pasted_content id="N">`, N changing per paste) are left out, its
+ * text kept: the reply stays the same for the same text.
+ */
 export const replyFor = (prompt: string | null): string => {
   if (prompt === null) return "Done: (no prompt)"
-  const collapsed = prompt.replace(/\s+/g, " ").trim()
-  return `Done: ${Array.from(collapsed).slice(0, 40).join("")}`
+  const collapsed = prompt
+    .replace(/<\/?pasted_content\b[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+  return `Done: ${Array.from(collapsed).slice(0, 40).join("").trimEnd()}`
 }
 
 export type Fault =
@@ -198,6 +205,9 @@ export const limitHeaders = (claim: Claim, resetAtMs: number, nowMs: number): Re
     "anthropic-ratelimit-unified-7d-reset": weekly ? reset : String(epochS(nowMs + 3 * 86400_000)),
     "anthropic-ratelimit-unified-7d-utilization": weekly ? "1.0" : "0.4",
     "anthropic-ratelimit-unified-overage-status": "rejected",
+    // What a subscription without extra usage gets; without a reason Claude Code 2.1.332 shows the claim-less
+    // "You've hit your limit" instead of "your 5-hour limit" / "your weekly limit".
+    "anthropic-ratelimit-unified-overage-disabled-reason": "org_level_disabled",
     "retry-after": String(Math.max(0, Math.ceil((resetAtMs - nowMs) / 1000))),
   }
 }

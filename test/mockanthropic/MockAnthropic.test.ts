@@ -118,6 +118,10 @@ describe("mock anthropic: prompt and triggers (pure)", () => {
     expect(replyFor("  a\n\n  b\tc ")).toBe("Done: a b c")
     expect(replyFor("x".repeat(100))).toBe(`Done: ${"x".repeat(40)}`)
     expect(replyFor(null)).toBe("Done: (no prompt)")
+    // As Claude Code 2.1.332 sends a paste: the tags go, the text stays.
+    const paste = '\n\n<pasted_content id="1419">\nline one\nline two\n</pasted_content id="1419">\n'
+    expect(replyFor(paste)).toBe("Done: line one line two")
+    expect(replyFor(`see ${paste} please`)).toBe("Done: see line one line two please")
   })
 
   it("triggers: work, limit with a claim and a reset, overloaded", () => {

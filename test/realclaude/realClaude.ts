@@ -152,3 +152,18 @@ export const untilPhase = (
     ms,
     p.log,
   )
+
+/** The daemon's log and every named pane's screen: what a failed wait shows. */
+export const explain =
+  (p: { readonly log: () => string; readonly server: { readonly tmux: (...a: Array<string>) => string } }, names: ReadonlyArray<string>) =>
+  () =>
+    [
+      p.log(),
+      ...names.map((n) => {
+        try {
+          return `--- ${n}\n${p.server.tmux("capture-pane", "-p", "-t", `=${n}:`).replace(/─{20,}/g, "────")}`
+        } catch (e) {
+          return `--- ${n}: ${String(e)}`
+        }
+      }),
+    ].join("\n")

@@ -516,7 +516,11 @@ export const makeDispatcher = (state: StateFile) =>
     const readScreen = (r: SessionRecord, pane: PaneRef) =>
       Effect.gen(function* () {
         const screen = yield* tmux.capture(r.name)
-        const reading = classifyScreen(screen, Date.now(), zone, { limitLinesBefore: r.limitLinesBefore })
+        // While an agent starts, every limit line in its transcript is history (a --resume redraws the old hit);
+        // the baseline is taken once it is ready.
+        const starting = r.phase === "starting" || r.phase === "resuming"
+        const limitLinesBefore = starting ? Number.POSITIVE_INFINITY : r.limitLinesBefore
+        const reading = classifyScreen(screen, Date.now(), zone, { limitLinesBefore })
         // Old limit lines scrolling away lower the baseline, so a later hit still counts as new.
         r.limitLinesBefore = Math.min(r.limitLinesBefore, limitLineCount(screen))
         const stable = r.lastScreen === screen
@@ -533,7 +537,7 @@ export const makeDispatcher = (state: StateFile) =>
         if (combined.state !== r.state || combined.decidedBy !== r.decidedBy)
           table.set(r.name, { state: combined.state, decidedBy: combined.decidedBy }, Date.now())
 
-        if (r.phase === "starting" || r.phase === "resuming") {
+        if (starting) {
           // Never typed into before its prompt is drawn and still (an Enter sent too early is lost).
           if (reading.state === "idle" && stable) {
             r.limitLinesBefore = limitLineCount(screen) // what a resumed conversation redraws is history
