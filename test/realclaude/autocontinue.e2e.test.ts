@@ -21,13 +21,17 @@ describe("real Claude Code: native auto-continue at the reset", () => {
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "ready"))
           // The only account is spent until 4 s from now (the mock lifts it by itself then).
           yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", reset_in_s: 4 }))
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "once", "--text", "marker-once: run me once"]))
+          yield* Effect.promise(() =>
+            p.ccl(["queue", "add", "--id", "once", "--text", "marker-once: run me once"]),
+          )
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "limited", 60_000))
           // Esc reached Claude Code: its own continue is cancelled.
           yield* Effect.promise(() =>
             eventually(
               () =>
-                p.server.tmux("capture-pane", "-p", "-t", "=ccl-pool-1:").includes("Automatic continue cancelled")
+                p.server
+                  .tmux("capture-pane", "-p", "-t", "=ccl-pool-1:")
+                  .includes("Automatic continue cancelled")
                   ? true
                   : undefined,
               15_000,

@@ -26,7 +26,12 @@ describe("real Claude Code: failover", () => {
     () =>
       Effect.gen(function* () {
         const p = yield* Effect.promise(() =>
-          realClaudeProject({ poolSize: 2, token: TOKEN, accounts: ["main", "backup"], dedicated: [TALKED, SILENT] }),
+          realClaudeProject({
+            poolSize: 2,
+            token: TOKEN,
+            accounts: ["main", "backup"],
+            dedicated: [TALKED, SILENT],
+          }),
         )
         const typeInto = (name: string, text: string) => {
           p.server.tmux("send-keys", "-t", `=${name}:`, "-l", text)
@@ -34,7 +39,12 @@ describe("real Claude Code: failover", () => {
         }
         const failoverStatus = async () =>
           JSON.parse((await p.ccl(["failover", "status", "--json"])).stdout) as {
-            history: ReadonlyArray<{ outcome: string; from: string; to: string; sessions?: ReadonlyArray<SwapSession> }>
+            history: ReadonlyArray<{
+              outcome: string
+              from: string
+              to: string
+              sessions?: ReadonlyArray<SwapSession>
+            }>
             paused_until: string | null
           }
         try {
@@ -50,9 +60,15 @@ describe("real Claude Code: failover", () => {
 
           // main is spent from now on; the next task's turn hits the limit.
           yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main" }))
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "limited", "--text", "marker-limited: port the parser"]))
           yield* Effect.promise(() =>
-            eventually(() => (p.ls("done").includes("limited.md") ? true : undefined), 60_000, explain(p, ALL)),
+            p.ccl(["queue", "add", "--id", "limited", "--text", "marker-limited: port the parser"]),
+          )
+          yield* Effect.promise(() =>
+            eventually(
+              () => (p.ls("done").includes("limited.md") ? true : undefined),
+              60_000,
+              explain(p, ALL),
+            ),
           )
           const footer = p.footer("done", "limited")
           expect(footer).toMatchObject({ status: "completed", account: "backup", attempt: 1 })
@@ -84,7 +100,9 @@ describe("real Claude Code: failover", () => {
           expect(how.get(SILENT)).toMatchObject({ how: "fresh", verified: true })
           expect(how.get(SILENT)!.why).toContain("no transcript")
           expect(how.get(SILENT)!.id).not.toBe(talkedId)
-          expect(p.server.tmux("capture-pane", "-p", "-t", `=${SILENT}:`)).not.toContain("No conversation found")
+          expect(p.server.tmux("capture-pane", "-p", "-t", `=${SILENT}:`)).not.toContain(
+            "No conversation found",
+          )
           const pool = swap.sessions!.find((s) => s.name === footer.session)
           expect(pool).toMatchObject({ how: "resumed", id: hit[0]!.session_id, verified: true })
 
@@ -94,11 +112,17 @@ describe("real Claude Code: failover", () => {
           const again = yield* Effect.promise(() =>
             eventually(() => p.mock.promptsWith("marker-again")[0], 30_000, p.log),
           )
-          expect([again.status, again.token, again.session_id]).toEqual([200, tokenOf(p.homes.backup!), talkedId])
+          expect([again.status, again.token, again.session_id]).toEqual([
+            200,
+            tokenOf(p.homes.backup!),
+            talkedId,
+          ])
 
           // Dispatching was not paused by the resumed conversation's old limit lines.
           expect((yield* Effect.promise(failoverStatus)).paused_until).toBeNull()
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "after", "--text", "marker-after: next task"]))
+          yield* Effect.promise(() =>
+            p.ccl(["queue", "add", "--id", "after", "--text", "marker-after: next task"]),
+          )
           yield* Effect.promise(() =>
             eventually(() => (p.ls("done").includes("after.md") ? true : undefined), 60_000, p.log),
           )

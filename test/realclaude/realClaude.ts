@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
+import { onTestFinished } from "vitest"
 import type { RequestRecord } from "../../src/programs/MockAnthropic.js"
 import { CCL } from "../support/cli.js"
 import { daemonProject, type ProjectOptions } from "../support/daemonProject.js"
@@ -27,15 +28,23 @@ export const tokenOf = (home: string) => `tok-${path.basename(home)}`
 /** `ccl mock-anthropic` as a child process, its log in `<dir>/mock-anthropic.jsonl`. */
 export const startMockAnthropic = async (dir: string) => {
   const logFile = path.join(dir, "mock-anthropic.jsonl")
-  const child: ChildProcess = spawn(process.execPath, [CCL, "mock-anthropic", "--port", "0", "--log", logFile], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "", HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache") },
-    stdio: ["ignore", "pipe", "pipe"],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CCL, "mock-anthropic", "--port", "0", "--log", logFile],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache") },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  )
   let out = ""
   child.stdout!.on("data", (d) => (out += d))
   child.stderr!.on("data", (d) => (out += d))
-  const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], 20_000, () => out)
+  const url = await eventually(
+    () => /listening on (http:\/\/\S+)/.exec(out)?.[1],
+    20_000,
+    () => out,
+  )
   const requests = (): ReadonlyArray<RequestRecord> =>
     existsSync(logFile)
       ? readFileSync(logFile, "utf8")
@@ -46,12 +55,18 @@ export const startMockAnthropic = async (dir: string) => {
   return {
     url,
     /** Every /v1/messages request so far, oldest first. */
-    messages: () => requests().filter((r) => r.path.startsWith("/v1/messages") && !r.path.includes("count_tokens")),
+    messages: () =>
+      requests().filter((r) => r.path.startsWith("/v1/messages") && !r.path.includes("count_tokens")),
     /** Every request whose prompt contains `marker`. */
     promptsWith: (marker: string) =>
       requests().filter((r) => r.path.startsWith("/v1/messages") && (r.prompt ?? "").includes(marker)),
     /** Exhausts (or frees) every token containing `token`, as `POST /_mock/limit` does. */
-    limit: async (body: { on: boolean; token: string; claim?: "five_hour" | "seven_day"; reset_in_s?: number }) => {
+    limit: async (body: {
+      on: boolean
+      token: string
+      claim?: "five_hour" | "seven_day"
+      reset_in_s?: number
+    }) => {
       const res = await fetch(`${url}/_mock/limit`, { method: "POST", body: JSON.stringify(body) })
       if (res.status !== 200) throw new Error(`/_mock/limit answered ${res.status}: ${await res.text()}`)
     },
@@ -110,9 +125,13 @@ export const realClaudeProject = async (
     ...options,
     workMs: 0,
     prepareHome: prepareClaudeHome(options.omit),
-    agent: (dir) => ({ command: path.join(dir, "claude-agent.sh"), args: ["--dangerously-skip-permissions"] }),
+    agent: (dir) => ({
+      command: path.join(dir, "claude-agent.sh"),
+      args: ["--dangerously-skip-permissions"],
+    }),
   })
   const mock = await startMockAnthropic(p.dir)
+  onTestFinished(() => void mock.stop())
   writeAgentWrapper(p.dir, mock.url, binary)
   return { ...p, mock, binary }
 }
@@ -155,7 +174,10 @@ export const untilPhase = (
 
 /** The daemon's log and every named pane's screen: what a failed wait shows. */
 export const explain =
-  (p: { readonly log: () => string; readonly server: { readonly tmux: (...a: Array<string>) => string } }, names: ReadonlyArray<string>) =>
+  (
+    p: { readonly log: () => string; readonly server: { readonly tmux: (...a: Array<string>) => string } },
+    names: ReadonlyArray<string>,
+  ) =>
   () =>
     [
       p.log(),

@@ -26,7 +26,11 @@ describe("real Claude Code: restarts", () => {
           expect(yield* Effect.promise(() => p.stop("SIGTERM"))).toBe(0)
           p.start()
           yield* Effect.promise(() =>
-            eventually(() => (p.ls("done").includes("slow.md") ? true : undefined), 60_000, explain(p, ["ccl-pool-1"])),
+            eventually(
+              () => (p.ls("done").includes("slow.md") ? true : undefined),
+              60_000,
+              explain(p, ["ccl-pool-1"]),
+            ),
           )
           expect(p.log()).toMatch(/adopted session ccl-pool-1 \(task slow\)/)
           expect(p.footer("done", "slow")).toMatchObject({ attempt: 1, account: "main" })
@@ -58,11 +62,15 @@ describe("real Claude Code: restarts", () => {
           p.start()
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1", TALKED], "ready"))
           typeInto(TALKED, "marker-operator: remember this")
-          const talked = yield* Effect.promise(() => eventually(() => p.mock.promptsWith("marker-operator")[0], 30_000, p.log))
+          const talked = yield* Effect.promise(() =>
+            eventually(() => p.mock.promptsWith("marker-operator")[0], 30_000, p.log),
+          )
           yield* Effect.promise(() =>
             p.ccl(["queue", "add", "--id", "inflight", "--text", "marker-inflight: long one [work=8000]"]),
           )
-          yield* Effect.promise(() => eventually(() => p.mock.promptsWith("marker-inflight")[0], 30_000, p.log))
+          yield* Effect.promise(() =>
+            eventually(() => p.mock.promptsWith("marker-inflight")[0], 30_000, p.log),
+          )
           yield* Effect.promise(() => p.stop("SIGTERM"))
           p.server.kill() // every agent dies with it, the in-flight turn cut short
           p.start()
@@ -70,11 +78,21 @@ describe("real Claude Code: restarts", () => {
           const sessions = yield* Effect.promise(() => untilPhase(p, [TALKED], "ready"))
           expect(sessions.find((s) => s.name === TALKED)?.conversation_id).toBe(talked.session_id)
           typeInto(TALKED, "marker-back: are you there?")
-          const back = yield* Effect.promise(() => eventually(() => p.mock.promptsWith("marker-back")[0], 30_000, p.log))
-          expect([back.status, back.session_id, back.token]).toEqual([200, talked.session_id, tokenOf(p.homes.main!)])
+          const back = yield* Effect.promise(() =>
+            eventually(() => p.mock.promptsWith("marker-back")[0], 30_000, p.log),
+          )
+          expect([back.status, back.session_id, back.token]).toEqual([
+            200,
+            talked.session_id,
+            tokenOf(p.homes.main!),
+          ])
           // The task in flight went back to pending/ and ran again, attempt counted, filed once.
           yield* Effect.promise(() =>
-            eventually(() => (p.ls("done").includes("inflight.md") ? true : undefined), 60_000, explain(p, ["ccl-pool-1"])),
+            eventually(
+              () => (p.ls("done").includes("inflight.md") ? true : undefined),
+              60_000,
+              explain(p, ["ccl-pool-1"]),
+            ),
           )
           expect(p.log()).toMatch(/task inflight was in active\/ with no session holding it: back to pending/)
           expect(p.footer("done", "inflight")).toMatchObject({ attempt: 2 })

@@ -20,7 +20,8 @@ describe("real Claude Code: start-up", () => {
             token: TOKEN,
             dedicated: ["ccl-1-notes", "ccl-2-untrusted"],
             // Outside the trusted test folder: Claude Code asks "Quick safety check: ... trust?".
-            dedicatedCwd: (dir, name) => (name === "ccl-2-untrusted" ? `${dir}-elsewhere` : path.join(dir, name)),
+            dedicatedCwd: (dir, name) =>
+              name === "ccl-2-untrusted" ? `${dir}-elsewhere` : path.join(dir, name),
           }),
         )
         const sessions = () => sessionsOf(p)

@@ -11,7 +11,10 @@ import { realClaudeProject, tokenOf, untilPhase } from "./realClaude.js"
 
 const TOKEN = "realclaude-tasks"
 
-const LONG = Array.from({ length: 300 }, (_, i) => `line ${String(i + 1).padStart(3, "0")} of the long task`).join("\n")
+const LONG = Array.from(
+  { length: 300 },
+  (_, i) => `line ${String(i + 1).padStart(3, "0")} of the long task`,
+).join("\n")
 const TASKS: ReadonlyArray<readonly [string, string]> = [
   ["t-plain", "marker-plain: summarise the README"],
   ["t-shell", "marker-shell: ; rm -rf ~ ; echo `whoami` $(id -u) && exit"],
@@ -66,17 +69,20 @@ describe("real Claude Code: tasks", () => {
           // Literal text: what the model received is the task body (ESC and C0 bytes stripped), as ccl sent it.
           const prompts = p.mock.messages().map((r) => r.prompt ?? "")
           expect(prompts.some((x) => x.includes("; rm -rf ~ ; echo `whoami` $(id -u) && exit"))).toBe(true)
-          expect(prompts.some((x) => x.includes("press Enter then C-c then Escape; send-keys -t x Enter ;"))).toBe(
+          expect(
+            prompts.some((x) => x.includes("press Enter then C-c then Escape; send-keys -t x Enter ;")),
+          ).toBe(true)
+          expect(prompts.some((x) => x.includes("before [201~ after  end"))).toBe(true)
+          expect(prompts.some((x) => x.includes("'single' \"double\" \\back\\slash # %s %n {brace}"))).toBe(
             true,
           )
-          expect(prompts.some((x) => x.includes("before [201~ after  end"))).toBe(true)
-          expect(prompts.some((x) => x.includes("'single' \"double\" \\back\\slash # %s %n {brace}"))).toBe(true)
           expect(prompts.some((x) => x.includes("héllo → 世界 ✓"))).toBe(true)
           // The 300-line body, whole, in the conversation's transcript.
           const long = p.transcripts().find((t) => JSON.stringify(t.entries).includes("marker-long"))
           expect(long).toBeDefined()
           const userText = JSON.stringify(long!.entries.filter((e) => e.type === "user"))
-          for (const n of [1, 150, 300]) expect(userText).toContain(`line ${String(n).padStart(3, "0")} of the long task`)
+          for (const n of [1, 150, 300])
+            expect(userText).toContain(`line ${String(n).padStart(3, "0")} of the long task`)
           // Nothing reached a shell: no stray command ran in the sessions.
           for (const name of ["ccl-pool-1", "ccl-pool-2"])
             expect(p.server.tmux("capture-pane", "-p", "-t", `=${name}:`)).not.toContain("command not found")

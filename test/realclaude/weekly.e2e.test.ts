@@ -21,7 +21,9 @@ describe("real Claude Code: weekly limit", () => {
           p.start()
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "ready"))
           yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]))
+          yield* Effect.promise(() =>
+            p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
+          )
           yield* Effect.promise(() =>
             eventually(
               () => (p.ls("done").includes("weekly.md") ? true : undefined),
@@ -53,7 +55,9 @@ describe("real Claude Code: weekly limit", () => {
           p.start()
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "ready"))
           yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]))
+          yield* Effect.promise(() =>
+            p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
+          )
           yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "limited", 60_000))
           // Esc closed the menu: the input is free again (Claude Code's own prompt, not the menu).
           const screen = yield* Effect.promise(() =>
@@ -67,14 +71,21 @@ describe("real Claude Code: weekly limit", () => {
             ),
           )
           expect(screen).toContain("❯\u00a0")
-          const status = JSON.parse((yield* Effect.promise(() => p.ccl(["failover", "status", "--json"]))).stdout)
+          const status = JSON.parse(
+            (yield* Effect.promise(() => p.ccl(["failover", "status", "--json"]))).stdout,
+          )
           expect(status.paused_until).not.toBeNull()
           expect(status.history.at(-1)).toMatchObject({ outcome: "waiting" })
-          yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "later", "--text", "marker-later: waits"]))
+          yield* Effect.promise(() =>
+            p.ccl(["queue", "add", "--id", "later", "--text", "marker-later: waits"]),
+          )
           yield* Effect.sleep("3 seconds")
           expect(p.ls("pending")).toContain("later.md")
           expect(p.ls("active")).toEqual(["weekly.md"])
-          expect((yield* Effect.promise(() => sessionsOf(p)))[0]).toMatchObject({ phase: "limited", task: "weekly" })
+          expect((yield* Effect.promise(() => sessionsOf(p)))[0]).toMatchObject({
+            phase: "limited",
+            task: "weekly",
+          })
         } finally {
           yield* Effect.promise(() => p.stop())
           p.mock.stop()

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFi
 import { request as httpRequest } from "node:http"
 import { createServer } from "node:net"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { expect, onTestFinished } from "vitest"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { CCL, runCclAsync } from "./cli.js"
 import { tempDir } from "./tempDir.js"
@@ -133,13 +133,15 @@ export const daemonProject = async (options: ProjectOptions) => {
     return [...roots].flatMap((root) =>
       readdirSync(root).flatMap((slug) =>
         // Real Claude Code also keeps folders there (per conversation): only the .jsonl files are transcripts.
-        readdirSync(path.join(root, slug)).filter((f) => f.endsWith(".jsonl")).map((f) => ({
-          file: path.join(root, slug, f),
-          entries: readFileSync(path.join(root, slug, f), "utf8")
-            .split("\n")
-            .filter((l) => l.trim() !== "")
-            .map((l) => JSON.parse(l) as { type: string; message: { content: unknown } }),
-        })),
+        readdirSync(path.join(root, slug))
+          .filter((f) => f.endsWith(".jsonl"))
+          .map((f) => ({
+            file: path.join(root, slug, f),
+            entries: readFileSync(path.join(root, slug, f), "utf8")
+              .split("\n")
+              .filter((l) => l.trim() !== "")
+              .map((l) => JSON.parse(l) as { type: string; message: { content: unknown } }),
+          })),
       ),
     )
   }
@@ -148,6 +150,12 @@ export const daemonProject = async (options: ProjectOptions) => {
     transcripts().flatMap((t) =>
       t.entries.filter((e) => e.type === "user").map((e) => String(e.message.content)),
     )
+  // Whatever the test's outcome (a failed wait ends an Effect.gen without running its finally): no daemon, tmux
+  // server or agent outlives the test to load the machine for the next ones.
+  onTestFinished(() => {
+    if (daemon !== undefined && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL")
+    server.kill()
+  })
   return {
     dir,
     homes,
