@@ -57,9 +57,22 @@ const rig = (options: { brokenBackup?: boolean; accounts?: ReadonlyArray<string>
     ).pipe(Layer.provideMerge(testConfig(root, settings)))
     const state = yield* makeStateFile(path.join(root, "state"))
     const dispatcher = yield* makeDispatcher(state).pipe(Effect.provide(layer))
-    const swap = yield* makeAccountSwap(dispatcher).pipe(Effect.provide(layer))
+    // Conversations with a transcript (only those can be resumed); the homes are in memory.
+    const transcripts = new Set([GOOD])
+    const swap = yield* makeAccountSwap(dispatcher, (_home, _cwd, id) => transcripts.has(id)).pipe(
+      Effect.provide(layer),
+    )
     yield* dispatcher.startSessions
-    return { root, stateDir: path.join(root, "state"), fs, tmux: tmux.script, dispatcher, swap, state }
+    return {
+      root,
+      stateDir: path.join(root, "state"),
+      fs,
+      tmux: tmux.script,
+      dispatcher,
+      swap,
+      state,
+      transcripts,
+    }
   })
 
 describe("AccountSwap", () => {
@@ -89,6 +102,43 @@ describe("AccountSwap", () => {
           // The bad file was moved aside, not left to be read again.
           expect(readResumeId(r.stateDir, "ccl-2-scanyze").kind).toBe("missing")
         }
+      }),
+  )
+
+  it.effect(
+    "a dedicated session never prompted (no transcript) starts fresh with a new --session-id, never --resume (bug 2)",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* rig()
+        const NEVER = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        writeResumeId(r.stateDir, "ccl-1-conformvault", GOOD) // talked to: its transcript exists
+        writeResumeId(r.stateDir, "ccl-2-scanyze", NEVER) // launched, never prompted: no transcript
+        const out = yield* r.swap.swap({ reason: "limit", exhausted: "main" })
+        expect(out).toMatchObject({ outcome: "swapped", to: "backup", leftAtShell: [] })
+        expect(r.tmux.sent("ccl-1-conformvault")).toEqual([
+          `CLAUDE_CONFIG_DIR=/homes/backup claude --dangerously-skip-permissions --resume ${GOOD}`,
+        ])
+        const [line] = r.tmux.sent("ccl-2-scanyze")
+        expect(line).toMatch(
+          /^CLAUDE_CONFIG_DIR=\/homes\/backup claude --dangerously-skip-permissions --session-id [0-9a-f-]{36}$/,
+        )
+        expect(line).not.toContain(NEVER)
+        const fresh = line!.split(" ").at(-1)
+        // The history says which it was, per session; the new id is the one kept for the next swap.
+        const sessions = r.state.get().history.at(-1)?.sessions
+        expect(sessions).toEqual(
+          expect.arrayContaining([
+            { name: "ccl-1-conformvault", how: "resumed", id: GOOD, verified: null },
+            {
+              name: "ccl-2-scanyze",
+              how: "fresh",
+              id: fresh,
+              why: `conversation ${NEVER} has no transcript (never prompted)`,
+              verified: null,
+            },
+          ]),
+        )
+        expect(readResumeId(r.stateDir, "ccl-2-scanyze")).toEqual({ kind: "valid", id: fresh })
       }),
   )
 

@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
+import { Effect } from "effect"
 import { onTestFinished } from "vitest"
 import type { RequestRecord } from "../../src/programs/MockAnthropic.js"
 import { CCL } from "../support/cli.js"
@@ -189,3 +190,33 @@ export const explain =
         }
       }),
     ].join("\n")
+
+/** Types into a pane as an operator would: the keys, then Enter. */
+export const typeInto = (
+  p: { readonly server: { readonly tmux: (...a: Array<string>) => string } },
+  name: string,
+  text: string,
+) => {
+  p.server.tmux("send-keys", "-t", `=${name}:`, "-l", text)
+  p.server.tmux("send-keys", "-t", `=${name}:`, "Enter")
+}
+
+/** Waits until task `id` is in done/. */
+export const untilDone = (
+  p: { readonly ls: (state: string) => ReadonlyArray<string>; readonly log: () => string },
+  id: string,
+  ms: number,
+  describe: () => string = p.log,
+) => eventually(() => (p.ls("done").includes(`${id}.md`) ? true : undefined), ms, describe)
+
+/** A real-Claude project with its daemon started and the `ready` sessions at their prompt. */
+export const startedProject = (
+  options: Parameters<typeof realClaudeProject>[0],
+  ready: ReadonlyArray<string>,
+) =>
+  Effect.promise(async () => {
+    const p = await realClaudeProject(options)
+    p.start()
+    await untilPhase(p, ready, "ready")
+    return p
+  })

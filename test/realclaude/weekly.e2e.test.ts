@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { eventually } from "../support/tmux.js"
-import { explain, realClaudeProject, sessionsOf, tokenOf, untilPhase } from "./realClaude.js"
+import { explain, sessionsOf, startedProject, tokenOf, untilDone, untilPhase } from "./realClaude.js"
 
 const TOKEN = "realclaude-weekly"
 const MENU = "What do you want to do?"
@@ -14,34 +14,20 @@ describe("real Claude Code: weekly limit", () => {
     "the weekly menu is a limit: failover to backup, the task continued there, the menu never left holding the input",
     () =>
       Effect.gen(function* () {
-        const p = yield* Effect.promise(() =>
-          realClaudeProject({ poolSize: 1, token: TOKEN, accounts: ["main", "backup"] }),
+        const p = yield* startedProject({ poolSize: 1, token: TOKEN, accounts: ["main", "backup"] }, [
+          "ccl-pool-1",
+        ])
+        yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
+        yield* Effect.promise(() =>
+          p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
         )
-        try {
-          p.start()
-          yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "ready"))
-          yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
-          yield* Effect.promise(() =>
-            p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
-          )
-          yield* Effect.promise(() =>
-            eventually(
-              () => (p.ls("done").includes("weekly.md") ? true : undefined),
-              90_000,
-              explain(p, ["ccl-pool-1"]),
-            ),
-          )
-          expect(p.footer("done", "weekly")).toMatchObject({ account: "backup", attempt: 1 })
-          expect(p.mock.promptsWith("marker-weekly").map((r) => [r.status, r.token])).toEqual([
-            [429, tokenOf(p.homes.main!)],
-          ])
-          expect(p.log()).toMatch(/hit the usage limit of main .*resets 20\d\d-/)
-          expect(p.server.tmux("capture-pane", "-p", "-t", "=ccl-pool-1:")).not.toContain(MENU)
-        } finally {
-          yield* Effect.promise(() => p.stop())
-          p.mock.stop()
-          p.server.kill()
-        }
+        yield* Effect.promise(() => untilDone(p, "weekly", 90_000, explain(p, ["ccl-pool-1"])))
+        expect(p.footer("done", "weekly")).toMatchObject({ account: "backup", attempt: 1 })
+        expect(p.mock.promptsWith("marker-weekly").map((r) => [r.status, r.token])).toEqual([
+          [429, tokenOf(p.homes.main!)],
+        ])
+        expect(p.log()).toMatch(/hit the usage limit of main .*resets 20\d\d-/)
+        expect(p.server.tmux("capture-pane", "-p", "-t", "=ccl-pool-1:")).not.toContain(MENU)
       }),
     180_000,
   )
@@ -50,47 +36,37 @@ describe("real Claude Code: weekly limit", () => {
     "every account spent: the menu is closed, the session waits limited, new tasks stay pending until the reset",
     () =>
       Effect.gen(function* () {
-        const p = yield* Effect.promise(() => realClaudeProject({ poolSize: 1, token: TOKEN }))
-        try {
-          p.start()
-          yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "ready"))
-          yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
-          yield* Effect.promise(() =>
-            p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
-          )
-          yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "limited", 60_000))
-          // Esc closed the menu: the input is free again (Claude Code's own prompt, not the menu).
-          const screen = yield* Effect.promise(() =>
-            eventually(
-              () => {
-                const s = p.server.tmux("capture-pane", "-p", "-t", "=ccl-pool-1:")
-                return s.includes(MENU) ? undefined : s
-              },
-              10_000,
-              explain(p, ["ccl-pool-1"]),
-            ),
-          )
-          expect(screen).toContain("❯\u00a0")
-          const status = JSON.parse(
-            (yield* Effect.promise(() => p.ccl(["failover", "status", "--json"]))).stdout,
-          )
-          expect(status.paused_until).not.toBeNull()
-          expect(status.history.at(-1)).toMatchObject({ outcome: "waiting" })
-          yield* Effect.promise(() =>
-            p.ccl(["queue", "add", "--id", "later", "--text", "marker-later: waits"]),
-          )
-          yield* Effect.sleep("3 seconds")
-          expect(p.ls("pending")).toContain("later.md")
-          expect(p.ls("active")).toEqual(["weekly.md"])
-          expect((yield* Effect.promise(() => sessionsOf(p)))[0]).toMatchObject({
-            phase: "limited",
-            task: "weekly",
-          })
-        } finally {
-          yield* Effect.promise(() => p.stop())
-          p.mock.stop()
-          p.server.kill()
-        }
+        const p = yield* startedProject({ poolSize: 1, token: TOKEN }, ["ccl-pool-1"])
+        yield* Effect.promise(() => p.mock.limit({ on: true, token: "home-main", claim: "seven_day" }))
+        yield* Effect.promise(() =>
+          p.ccl(["queue", "add", "--id", "weekly", "--text", "marker-weekly: task"]),
+        )
+        yield* Effect.promise(() => untilPhase(p, ["ccl-pool-1"], "limited", 60_000))
+        // Esc closed the menu: the input is free again (Claude Code's own prompt, not the menu).
+        const screen = yield* Effect.promise(() =>
+          eventually(
+            () => {
+              const s = p.server.tmux("capture-pane", "-p", "-t", "=ccl-pool-1:")
+              return s.includes(MENU) ? undefined : s
+            },
+            10_000,
+            explain(p, ["ccl-pool-1"]),
+          ),
+        )
+        expect(screen).toContain("❯\u00a0")
+        const status = JSON.parse(
+          (yield* Effect.promise(() => p.ccl(["failover", "status", "--json"]))).stdout,
+        )
+        expect(status.paused_until).not.toBeNull()
+        expect(status.history.at(-1)).toMatchObject({ outcome: "waiting" })
+        yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "later", "--text", "marker-later: waits"]))
+        yield* Effect.sleep("3 seconds")
+        expect(p.ls("pending")).toContain("later.md")
+        expect(p.ls("active")).toEqual(["weekly.md"])
+        expect((yield* Effect.promise(() => sessionsOf(p)))[0]).toMatchObject({
+          phase: "limited",
+          task: "weekly",
+        })
       }),
     180_000,
   )

@@ -224,7 +224,8 @@ describe("ccl sim-agent in tmux", () => {
     expect(first).toMatch(/^─{60}\n> ?\n─{60}\n {2}\? for shortcuts$/m)
     const status = await pane.waitFile("the status file", pane.status)
     expect(status).toMatchObject({ sessionId: id, cwd: pane.cwd, status: "idle" })
-    expect(status.tmux).toMatch(/^%\d+$/)
+    // As Claude Code 2.1.332 writes it: <session>:@<window>.<pane>.
+    expect(status.tmux).toMatch(/^[\w.-]+:@\d+\.%\d+$/)
     const started = await pane.waitFile("the SessionStart hook", () => hookEvents(home)[0])
     expect(started).toEqual({
       session_id: id,

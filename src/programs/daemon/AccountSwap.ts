@@ -27,7 +27,11 @@ const iso = (ms: number) => new Date(ms).toISOString()
  * the swap. One at a time (a semaphore); dispatching is paused while it runs. A journal left by a crash is
  * finished by the next start (`completeInterrupted`).
  */
-export const makeAccountSwap = (dispatcher: Dispatcher) =>
+export const makeAccountSwap = (
+  dispatcher: Dispatcher,
+  /** Whether a conversation can be resumed (its transcript exists); the unit tests' homes are in memory. */
+  resumable: (home: string, cwd: string, id: string) => boolean = hasTranscript,
+) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
     const tmux = yield* TmuxPool
@@ -90,8 +94,7 @@ export const makeAccountSwap = (dispatcher: Dispatcher) =>
           s.task !== undefined && active.has(s.task.task)
             ? { ...fromInFlight(s.task, settings.watchdog.staleAfterMs), sawBusy: false, doneLinesBefore: 0 }
             : undefined
-        const resumable = saved.kind === "valid" && hasTranscript(home, s.cwd, saved.id)
-        if (saved.kind === "valid" && resumable)
+        if (saved.kind === "valid" && resumable(home, s.cwd, saved.id))
           return { how: { mode: "resume", id: saved.id, task } as LaunchMode }
         const why =
           saved.kind === "valid"
