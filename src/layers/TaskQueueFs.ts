@@ -305,6 +305,14 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         return out.sort((a, b) => a.modifiedAt - b.modifiedAt || (a.id < b.id ? -1 : 1))
       })
 
+    /** The task is in active/ and pending/ with the same text: a release linked it and did not unlink yet. */
+    const sameCopies = (id: string) =>
+      Effect.gen(function* () {
+        const active = yield* readIfExists(taskPath("active", id))
+        const pending = yield* readIfExists(taskPath("pending", id))
+        return Option.isSome(active) && Option.isSome(pending) && active.value === pending.value
+      })
+
     const recover = Effect.gen(function* () {
       const finishedMoves: Array<string> = []
       const finishedEnqueues: Array<string> = []
@@ -375,6 +383,15 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
           }
         }
       }
+      // A release cut between its link into pending/ and its unlink from active/: pending/ is the truth.
+      for (const name of yield* readDir("active")) {
+        const id = taskIdOfFileName(name)
+        if (id === undefined || !pendingNames.has(name)) continue
+        if (yield* sameCopies(id)) {
+          yield* removeIfExists(taskPath("active", id))
+          finishedMoves.push(id)
+        }
+      }
       return { finishedMoves, finishedEnqueues, droppedStaging }
     })
 
@@ -422,11 +439,20 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         }),
       release: (id) =>
         Effect.gen(function* () {
-          const linked = yield* fs.link(taskPath("active", id), taskPath("pending", id)).pipe(
-            Effect.as(true),
-            Effect.catchIf(isReason("NotFound"), () => Effect.succeed(false)),
+          const outcome = yield* fs.link(taskPath("active", id), taskPath("pending", id)).pipe(
+            Effect.as("linked" as const),
+            Effect.catchIf(isReason("NotFound"), () => Effect.succeed("gone" as const)),
+            Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed("both" as const)),
             Effect.mapError(io("release", taskPath("active", id))),
           )
+          // Already in pending/: an earlier release was cut between its link and its unlink. Finish it.
+          const linked = outcome === "linked" || (outcome === "both" && (yield* sameCopies(id)))
+          if (outcome === "both" && !linked)
+            return yield* new QueueIOError({
+              op: "release",
+              path: taskPath("pending", id),
+              message: "another task with this id is already in pending/: both kept",
+            })
           if (linked) yield* removeIfExists(taskPath("active", id))
           return linked
         }),

@@ -1,5 +1,6 @@
 import {
   existsSync,
+  linkSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -232,6 +233,42 @@ describe("TaskQueueFs recovery of interrupted moves", () => {
       }),
     )
   const finished = (text: string) => appendFooter(text, footer({ text: "result" }))
+
+  it.effect(
+    "a release cut between its link and its unlink (fault 20): recover keeps the pending copy, the task runs again",
+    () => {
+      const root = path.join(tempDir(), "q")
+      return withQueue(
+        root,
+        Effect.gen(function* () {
+          const q = yield* setup(root, "r1", "task\n")
+          expect(yield* q.claim("r1")).toBe(true)
+          // The crash state: pending/ linked, active/ not yet removed.
+          linkSync(path.join(root, "active", "r1.md"), path.join(root, "pending", "r1.md"))
+          const report = yield* q.recover
+          expect(report.finishedMoves).toEqual(["r1"])
+          expect(readdirSync(path.join(root, "active"))).toEqual([])
+          expect(readdirSync(path.join(root, "pending"))).toEqual(["r1.md"])
+          expect(yield* q.claim("r1")).toBe(true)
+        }),
+      )
+    },
+  )
+
+  it.effect("release after a release cut short: finishes the move instead of failing", () => {
+    const root = path.join(tempDir(), "q")
+    return withQueue(
+      root,
+      Effect.gen(function* () {
+        const q = yield* setup(root, "r2", "task\n")
+        expect(yield* q.claim("r2")).toBe(true)
+        linkSync(path.join(root, "active", "r2.md"), path.join(root, "pending", "r2.md"))
+        expect(yield* q.release("r2")).toBe(true)
+        expect(readdirSync(path.join(root, "active"))).toEqual([])
+        expect(readdirSync(path.join(root, "pending"))).toEqual(["r2.md"])
+      }),
+    )
+  })
 
   it.effect("staging written, nothing linked: staging dropped, source intact, the move can be redone", () => {
     const root = path.join(tempDir(), "q")

@@ -114,6 +114,19 @@ export const makeDispatcher = (state: StateFile) =>
         return { ...s, inflight }
       })
 
+    /**
+     * A task left the session for good (done/ or failed/): its holder and its attempt count go in one write, so
+     * state.json holds nothing per finished task (fault 23; a later completion finds no task in active/ anyway).
+     */
+    const forgetTask = (name: string | undefined, id: string) =>
+      state.update((s) => {
+        const inflight = { ...s.inflight }
+        if (name !== undefined && inflight[name]?.task === id) delete inflight[name]
+        const attempts = { ...s.attempts }
+        delete attempts[id]
+        return { ...s, inflight, attempts }
+      })
+
     /** Hooks run `ccl hook` inside the session: they must find this daemon (its config, API and state). */
     const sessionEnv = (name: string): Record<string, string> => ({
       CCL_SESSION: name,
@@ -284,7 +297,7 @@ export const makeDispatcher = (state: StateFile) =>
         )
         counters.completed++
         table.set(r.name, { task: undefined, phase: "ready" }, Date.now())
-        yield* remember(r.name, undefined)
+        yield* forgetTask(r.name, t.id)
         yield* Queue.offer(wake, undefined)
       })
 
@@ -307,6 +320,7 @@ export const makeDispatcher = (state: StateFile) =>
                 error: `its session died ${t.attempt} times (pool.max_attempts ${settings.pool.maxAttempts})`,
               })
               .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
+            yield* forgetTask(r.name, t.id)
             counters.failed++
           } else {
             yield* queue.release(t.id)
