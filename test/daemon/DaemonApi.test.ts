@@ -330,6 +330,18 @@ describe("daemon API", () => {
       expect(yield* post(`${plugged.url}/api/failover`, JSON.stringify({ to: 7 }))).toMatchObject({
         status: 400,
       })
+      // Not JSON, or JSON that is not an object: 400 with the reason, and no swap (issue 11, point 13).
+      for (const bad of ["not json", "", "[]", "null", '"backup"', '{"to": "backup", "extra": 1}']) {
+        const answer = yield* post(`${plugged.url}/api/failover`, bad)
+        expect(answer.status, `body ${JSON.stringify(bad)}`).toBe(400)
+        expect(String((answer.body as { error?: string }).error)).toMatch(/./)
+      }
+      // A form post (`curl -d x`) or text: 400, no swap.
+      for (const type of ["application/x-www-form-urlencoded", "text/plain"]) {
+        const answer = yield* post(`${plugged.url}/api/failover`, "to=backup", { "content-type": type })
+        expect(answer.status).toBe(400)
+        expect(String((answer.body as { error?: string }).error)).toContain("must be JSON")
+      }
       expect(asked).toEqual(["busy", "backup"])
       const status = yield* plugged.client.status.status()
       expect(status.failover).toMatchObject({ active: "main", swapping: false })

@@ -195,26 +195,28 @@ describe("stale completions (fencing)", () => {
     30_000,
   )
 
-  it.live("fault 23: state.json keeps nothing of a filed task (attempts and holder gone), however many run", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const r = yield* rig(1)
-        yield* r.allReady
-        for (const id of ["bounded-1", "bounded-2", "bounded-3"]) {
-          const session = yield* r.dispatch(id, `Do ${id}`)
-          expect(r.state.get().attempts[id]).toBe(1)
-          yield* r.dispatcher.onHook(r.stop(session, Date.now(), `${id} done`))
-          yield* until(
-            Effect.map(r.where(id), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, IDLE)
-        }
-        expect(r.state.get().attempts).toEqual({})
-        expect(r.state.get().inflight).toEqual({})
-      }),
-    ),
+  it.live(
+    "fault 23: state.json keeps nothing of a filed task (attempts and holder gone), however many run",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1)
+          yield* r.allReady
+          for (const id of ["bounded-1", "bounded-2", "bounded-3"]) {
+            const session = yield* r.dispatch(id, `Do ${id}`)
+            expect(r.state.get().attempts[id]).toBe(1)
+            yield* r.dispatcher.onHook(r.stop(session, Date.now(), `${id} done`))
+            yield* until(
+              Effect.map(r.where(id), (s) => (s === "done" ? true : undefined)),
+              10_000,
+              r.describe,
+            )
+            r.tmux.setScreen(session, IDLE)
+          }
+          expect(r.state.get().attempts).toEqual({})
+          expect(r.state.get().inflight).toEqual({})
+        }),
+      ),
   )
 
   // The late-Stop window of a screen-filed turn must not swallow the next task's own Stop: after the /clear that

@@ -24,8 +24,9 @@ const plainErrors = (app: HttpApp.Default): HttpApp.Default<NotFound | BadReques
   })
 
 /**
- * Every request, before routing: its Host must name this server (403, DNS rebinding), and when a token is set
- * it must carry it as a bearer token (401, compared in constant time). `port` is the bound port.
+ * Every request, before routing: its Host must name this server (403, DNS rebinding), when a token is set it
+ * must carry it as a bearer token (401, compared in constant time), and a POST must carry JSON (400). `port` is
+ * the bound port.
  */
 export const guardDaemonApi =
   (api: { readonly host: string; readonly port: number; readonly token: Redacted.Redacted | undefined }) =>
@@ -42,6 +43,14 @@ export const guardDaemonApi =
       if (token !== undefined && !bearerMatches(request.headers.authorization, token))
         return yield* Effect.fail(
           new Unauthorized({ message: "missing or wrong bearer token (CCL_API_TOKEN)" }),
+        )
+      // A form or text body would decode as an empty object (`curl -d x` posts a form): only JSON is taken.
+      const type = request.headers["content-type"]
+      if (request.method === "POST" && !/^application\/json\b/i.test(type ?? ""))
+        return yield* Effect.fail(
+          new BadRequest({
+            message: `a POST body must be JSON (Content-Type: application/json), got ${type === undefined ? "no Content-Type" : JSON.stringify(type)}`,
+          }),
         )
       return yield* plainErrors(app)
     })

@@ -120,7 +120,10 @@ export const WatchdogStatus = Schema.Struct({
 export type WatchdogStatus = typeof WatchdogStatus.Type
 
 /** `POST /api/failover`: the account to move to; default the next one not cooling down. */
-export const FailoverRequest = Schema.Struct({ to: Schema.optional(Schema.String) })
+/** `{}` or `{ "to": NAME }`; any other key is refused (a typo such as `"To"` must not swap to the default). */
+export const FailoverRequest = Schema.Struct({ to: Schema.optional(Schema.String) }).annotations({
+  parseOptions: { onExcessProperty: "error" },
+})
 
 /** What a failover request did. */
 export const FailoverAnswer = Schema.Struct({
