@@ -36,6 +36,8 @@ export const chooseTarget = (input: {
   readonly cooldowns: Readonly<Record<string, string>>
   readonly now: number
   readonly requested?: string | undefined
+  /** Move to `requested` even while it is cooling down (`ccl failover swap --to NAME --force`). */
+  readonly force?: boolean | undefined
 }): TargetChoice => {
   const { accounts, active, now, requested } = input
   if (accounts.length === 0)
@@ -49,6 +51,12 @@ export const chooseTarget = (input: {
         reason: `no account named ${JSON.stringify(requested)} (configured: ${accounts.map((a) => a.name).join(", ")})`,
       }
     if (to.name === active) return { kind: "refused", reason: `account ${to.name} is already active` }
+    const resting = cooling.get(to.name)
+    if (resting !== undefined && input.force !== true)
+      return {
+        kind: "refused",
+        reason: `account ${to.name} is cooling down until ${new Date(resting).toISOString()}: add --force to move there anyway`,
+      }
     return { kind: "swap", to }
   }
   const start = Math.max(

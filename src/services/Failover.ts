@@ -9,6 +9,8 @@ export interface SwapTrigger {
   readonly resetAt?: number | undefined
   /** The account to move to (`ccl failover swap --to`); default: the next one not cooling down. */
   readonly to?: string | undefined
+  /** Move to `to` even while it is cooling down. */
+  readonly force?: boolean | undefined
 }
 
 /** What a swap did (DESIGN.md "Failover" step 7). */

@@ -73,6 +73,16 @@ describe("chooseTarget", () => {
       kind: "swap",
       to: accounts[2],
     })
+    // A cooling account asked for by name: refused unless forced.
+    const cooling = { third: new Date(now + 60_000).toISOString() }
+    const refused = chooseTarget({ accounts, active: "main", cooldowns: cooling, now, requested: "third" })
+    expect(refused.kind === "refused" && refused.reason).toMatch(
+      /account third is cooling down until .*--force/,
+    )
+    expect(
+      chooseTarget({ accounts, active: "main", cooldowns: cooling, now, requested: "third", force: true })
+        .kind,
+    ).toBe("swap")
     const unknown = chooseTarget({ accounts, active: "main", cooldowns: {}, now, requested: "nope" })
     expect(unknown.kind === "refused" && unknown.reason).toContain('no account named "nope"')
     expect(chooseTarget({ accounts, active: "main", cooldowns: {}, now, requested: "main" }).kind).toBe(

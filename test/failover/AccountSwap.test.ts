@@ -171,6 +171,10 @@ describe("AccountSwap", () => {
         expect(first).toMatchObject({ outcome: "swapped", from: "main", to: "backup" })
         const second = yield* r.swap.swap({ reason: "limit", exhausted: "backup", resetAt: t0 + 3_600_000 })
         expect(second).toMatchObject({ outcome: "waiting", to: "backup", until: t0 + 3_600_000 })
+        // An operator's swap now moves nothing: not ok, and it says until when (exit 1 in the CLI).
+        const asked = yield* r.swap.api.swap(undefined, false)
+        expect(asked.body).toMatchObject({ ok: false, outcome: "waiting" })
+        expect(asked.body.message).toContain("every account is cooling down")
         expect(r.dispatcher.control.pausedUntil).toBe(t0 + 3_600_000)
         expect(r.state.get().active_account).toBe("backup")
         // A late report of the account already left behind changes nothing.

@@ -119,7 +119,13 @@ describe("failover (real tmux, simulated agent, two accounts)", () => {
           const unknown = yield* Effect.promise(() => p.ccl(["failover", "swap", "--to", "nope"]))
           expect(unknown.code).toBe(1)
           expect(unknown.stderr).toContain('no account named "nope"')
-          const back = yield* Effect.promise(() => p.ccl(["failover", "swap", "--to", "main", "--json"]))
+          // main is cooling down after its limit: moving back there needs --force (issue 11, point 14).
+          const cooling = yield* Effect.promise(() => p.ccl(["failover", "swap", "--to", "main"]))
+          expect(cooling.code).toBe(1)
+          expect(cooling.stderr).toMatch(/account main is cooling down until .*: add --force/)
+          const back = yield* Effect.promise(() =>
+            p.ccl(["failover", "swap", "--to", "main", "--force", "--json"]),
+          )
           expect(back.code).toBe(0)
           expect(JSON.parse(back.stdout)).toMatchObject({
             ok: true,

@@ -22,30 +22,35 @@ const swapCommand = Command.make(
       Options.withDescription("the account to move to (default: the next one not cooling down)"),
       Options.optional,
     ),
+    force: Options.boolean("force").pipe(
+      Options.withDescription("with --to: move there even while that account is cooling down"),
+    ),
     json: jsonOption,
     config: configOption,
   },
-  ({ to, json }) =>
+  ({ to, force, json }) =>
     Effect.gen(function* () {
       const address = yield* daemonAddress
       const client = yield* daemonClient
-      const answer = yield* client.control.failover({ payload: { to: Option.getOrUndefined(to) } }).pipe(
-        Effect.timeout(SWAP_TIMEOUT),
-        Effect.catchTags({
-          // 409 (refused) and 501 answer with the same body as 200: report it, exit 1.
-          ParseError: (e) =>
-            Effect.fail(failure(`the daemon at ${address} answered something unexpected: ${e.message}`)),
-        }),
-        Effect.catchAll((e) =>
-          "ok" in e && "message" in e
-            ? Effect.succeed(e)
-            : Effect.fail(
-                failure(
-                  `no daemon answers on ${address}: a swap moves the running sessions, start them with \`ccl daemon\``,
+      const answer = yield* client.control
+        .failover({ payload: { to: Option.getOrUndefined(to), ...(force ? { force } : {}) } })
+        .pipe(
+          Effect.timeout(SWAP_TIMEOUT),
+          Effect.catchTags({
+            // 409 (refused) and 501 answer with the same body as 200: report it, exit 1.
+            ParseError: (e) =>
+              Effect.fail(failure(`the daemon at ${address} answered something unexpected: ${e.message}`)),
+          }),
+          Effect.catchAll((e) =>
+            "ok" in e && "message" in e
+              ? Effect.succeed(e)
+              : Effect.fail(
+                  failure(
+                    `no daemon answers on ${address}: a swap moves the running sessions, start them with \`ccl daemon\``,
+                  ),
                 ),
-              ),
-        ),
-      )
+          ),
+        )
       if (json) yield* Console.log(JSON.stringify(answer))
       else {
         yield* Console.log(answer.message)
@@ -54,7 +59,12 @@ const swapCommand = Command.make(
         if (answer.left_at_shell !== undefined && answer.left_at_shell.length > 0)
           yield* Console.log(`left at the shell (no valid resume id): ${answer.left_at_shell.join(", ")}`)
       }
-      if (!answer.ok) return yield* failure(`failover refused: ${answer.message}`)
+      if (!answer.ok)
+        return yield* failure(
+          answer.outcome === "waiting"
+            ? `nothing swapped: ${answer.message}`
+            : `failover refused: ${answer.message}`,
+        )
     }),
 ).pipe(
   Command.withDescription("Move every session to another account now (through the running daemon)"),

@@ -287,6 +287,7 @@ export const makeAccountSwap = (
           cooldowns: state.get().cooldowns,
           now,
           requested: trigger.to,
+          force: trigger.force,
         })
         if (choice.kind === "refused") return yield* refuse(choice.reason)
         if (choice.kind === "wait") {
@@ -349,12 +350,13 @@ export const makeAccountSwap = (
       /** `POST /api/failover` and `ccl failover swap`: 200 with what was done, 409 when refused. */
       api: {
         status,
-        swap: (to: string | undefined) =>
-          swap({ reason: "operator request", to }).pipe(
+        swap: (to: string | undefined, force: boolean) =>
+          swap({ reason: "operator request", to, force }).pipe(
             Effect.map((o) => ({
               status: 200,
               body: {
-                ok: o.outcome !== "ignored",
+                // Waiting (every account cooling down) swapped nothing: not ok, and the message says until when.
+                ok: o.outcome === "swapped",
                 message: o.message,
                 outcome: o.outcome,
                 from: o.from,

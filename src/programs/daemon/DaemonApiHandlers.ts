@@ -24,7 +24,7 @@ export interface FailoverReply {
 
 /** The failover as the API sees it: a swap request (to `to`, or the next account) and its state. */
 export interface FailoverHandler {
-  readonly swap: (to: string | undefined) => Effect.Effect<FailoverReply>
+  readonly swap: (to: string | undefined, force: boolean) => Effect.Effect<FailoverReply>
   readonly status: Effect.Effect<FailoverView | null>
 }
 
@@ -93,7 +93,7 @@ export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, 
       handlers
         .handle("hooks", ({ payload }) => Effect.mapError(dispatcher.onHook(payload), serverError))
         .handle("failover", ({ payload }) =>
-          failover.swap(payload.to).pipe(
+          failover.swap(payload.to, payload.force === true).pipe(
             Effect.flatMap(({ status, body }) =>
               HttpServerResponse.schemaJson(FailoverAnswer)(body, { status }),
             ),

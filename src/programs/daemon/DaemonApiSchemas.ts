@@ -121,7 +121,10 @@ export type WatchdogStatus = typeof WatchdogStatus.Type
 
 /** `POST /api/failover`: the account to move to; default the next one not cooling down. */
 /** `{}` or `{ "to": NAME }`; any other key is refused (a typo such as `"To"` must not swap to the default). */
-export const FailoverRequest = Schema.Struct({ to: Schema.optional(Schema.String) }).annotations({
+export const FailoverRequest = Schema.Struct({
+  to: Schema.optional(Schema.String),
+  force: Schema.optional(Schema.Boolean),
+}).annotations({
   parseOptions: { onExcessProperty: "error" },
 })
 
