@@ -79,7 +79,8 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       Effect.scoped(
         Effect.gen(function* () {
           const file = yield* fs.open(p, { flag: "wx", mode: 0o600 })
-          yield* file.writeAll(new TextEncoder().encode(text))
+          // writeAll of nothing fails (WriteZero): an empty file needs no write.
+          if (text !== "") yield* file.writeAll(new TextEncoder().encode(text))
           yield* file.sync
         }),
       )
@@ -407,7 +408,8 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
           const existing = yield* stateOf(id)
           if (Option.isSome(existing)) return yield* new TaskExists({ id, state: existing.value })
           const staging = stagingPath("pending", id)
-          yield* writeDurable(staging, text)
+          // A write that fails (disk full) leaves nothing behind in tmp/.
+          yield* writeDurable(staging, text).pipe(Effect.tapError(() => Effect.ignore(removeIfExists(staging))))
           const linked = yield* fs.link(staging, taskPath("pending", id)).pipe(
             Effect.as(true),
             Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed(false)),

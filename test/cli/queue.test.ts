@@ -26,9 +26,38 @@ describe("ccl init", () => {
     expect(readFileSync(file, "utf8")).toBe("queue: ./elsewhere\n")
     expect(existsSync(path.join(cwd, "proj", "elsewhere", "pending"))).toBe(true)
   })
+
+  it("a folder that cannot be made: one line, no spinning, no internal error (issue 11, point 16)", () => {
+    const cwd = tempDir()
+    // Node's recursive mkdir loops forever under /proc: runCcl's 20 s timeout would end with code null.
+    const proc = runCcl(["init", "--dir", "/proc/ccl-nope"], { cwd })
+    expect(proc.code).toBe(1)
+    expect(proc.stderr).toMatch(/^ccl: cannot create \/proc\/ccl-nope: .*\n$/)
+    writeFileSync(path.join(cwd, "afile"), "x")
+    const file = runCcl(["init", "--dir", "afile/sub"], { cwd })
+    expect(file).toMatchObject({
+      code: 2,
+      stderr: `ccl: cannot create ${path.join(cwd, "afile/sub")}: ${path.join(cwd, "afile")} is not a directory\n`,
+    })
+    const deep = runCcl(["init", "--dir", "a/b/c"], { cwd })
+    expect(deep.code).toBe(0)
+    expect(existsSync(path.join(cwd, "a", "b", "c", "ccl.yaml"))).toBe(true)
+  })
 })
 
 describe("ccl queue", () => {
+  it("add - with nothing on stdin: exit 2, nothing left in tmp/ or pending/ (issue 11, point 16)", () => {
+    const cwd = tempDir()
+    const r = runCcl(["queue", "add", "-"], { cwd, input: "" })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^ccl: task \S+ is empty \(nothing in stdin\): write the prompt\n$/)
+    for (const state of ["tmp", "pending"]) {
+      const dir = path.join(cwd, ".ccl", "queue", state)
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([])
+    }
+    expect(runCcl(["queue", "add", "--text", "  "], { cwd }).code).toBe(2)
+  })
+
   it("add FILE / --text, list in dispatch order, show; ids and flags land in the frontmatter", () => {
     const cwd = tempDir()
     writeFileSync(

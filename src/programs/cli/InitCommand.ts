@@ -5,13 +5,41 @@ import { Console, Effect } from "effect"
 import { EXAMPLE_CONFIG } from "../../domain/Settings.js"
 import { loadSettings } from "../../layers/AppConfigLive.js"
 import { makeTaskQueueFs } from "../../layers/TaskQueueFs.js"
-import { failure } from "./failure.js"
+import { badInput, failure } from "./failure.js"
+
+/**
+ * Creates `root` and its missing parents one level at a time. Node's recursive mkdir retries forever under
+ * /proc (`init --dir /proc/nope` never returned), and a file in the way must say so rather than fail obscurely.
+ */
+const makeDirs = (root: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const missing: Array<string> = []
+    let at = root
+    for (;;) {
+      const info = yield* fs.stat(at).pipe(Effect.option)
+      if (info._tag === "Some") {
+        if (info.value.type !== "Directory")
+          return yield* Effect.fail(badInput(`cannot create ${root}: ${at} is not a directory`))
+        break
+      }
+      missing.unshift(at)
+      const parent = path.dirname(at)
+      if (parent === at) break
+      at = parent
+    }
+    for (const dir of missing)
+      yield* fs
+        .makeDirectory(dir)
+        .pipe(Effect.mapError((e) => failure(`cannot create ${root}: ${dir}: ${e.message}`)))
+  })
 
 /** `ccl init`: a commented ccl.yaml and the queue folders. Never overwrites a file. */
 export const initCommand = Command.make(
   "init",
   {
-    dir: Options.directory("dir").pipe(
+    // A plain path: Options.directory checks it exists first and reports a missing parent as an internal error.
+    dir: Options.text("dir").pipe(
       Options.withDescription("where to write ccl.yaml"),
       Options.withDefault("."),
     ),
@@ -21,9 +49,7 @@ export const initCommand = Command.make(
       const fs = yield* FileSystem.FileSystem
       const root = path.resolve(dir)
       const file = path.join(root, "ccl.yaml")
-      yield* fs
-        .makeDirectory(root, { recursive: true })
-        .pipe(Effect.mapError((e) => failure(`cannot create ${root}: ${e.message}`)))
+      yield* makeDirs(root)
       const written = yield* fs.writeFileString(file, EXAMPLE_CONFIG, { flag: "wx" }).pipe(
         Effect.as(true),
         Effect.catchIf(

@@ -86,6 +86,10 @@ const add = Command.make(
         text = `${Option.getOrThrow(o.text)}\n`
         id = Option.getOrElse(o.id, () => generatedId(new Date()))
       }
+      if (text.trim() === "")
+        return yield* badInput(
+          `task ${id} is empty (${Option.isSome(o.file) ? `nothing in ${o.file.value === "-" ? "stdin" : o.file.value}` : "--text is blank"}): write the prompt`,
+        )
       const fields: Record<string, unknown> = {}
       if (Option.isSome(o.priority)) fields.priority = o.priority.value
       if (Option.isSome(o.preferredAi)) fields.preferred_ai = o.preferredAi.value
