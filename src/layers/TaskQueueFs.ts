@@ -409,7 +409,9 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
           if (Option.isSome(existing)) return yield* new TaskExists({ id, state: existing.value })
           const staging = stagingPath("pending", id)
           // A write that fails (disk full) leaves nothing behind in tmp/.
-          yield* writeDurable(staging, text).pipe(Effect.tapError(() => Effect.ignore(removeIfExists(staging))))
+          yield* writeDurable(staging, text).pipe(
+            Effect.tapError(() => Effect.ignore(removeIfExists(staging))),
+          )
           const linked = yield* fs.link(staging, taskPath("pending", id)).pipe(
             Effect.as(true),
             Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed(false)),
