@@ -24,6 +24,7 @@ import {
 } from "../services/TaskQueue.js"
 import { failpoint } from "./failpoint.js"
 import { PendingIndex, readTaskFileSync } from "./PendingIndex.js"
+import { processAlive } from "./ProcessAlive.js"
 
 const DIRS = ["tmp", ...TaskStates] as const
 const INGEST_BATCH = 256
@@ -34,7 +35,7 @@ export interface TaskQueueFsOptions {
   readonly watch?: boolean
 }
 
-const STAGING = /^(pending|done|failed|marker)\.(.+)\.\d+-\d+\.tmp$/
+const STAGING = /^(pending|done|failed|marker)\.(.+)\.(\d+)-\d+\.tmp$/
 
 const isReason = (reason: string) => (e: PlatformError) => e._tag === "SystemError" && e.reason === reason
 const decodeMarker = Schema.decodeUnknownEither(Schema.parseJson(DelegationMarker))
@@ -321,7 +322,9 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       for (const name of yield* readDir("tmp")) {
         const m = STAGING.exec(name)
         if (m === null) continue
-        const [, kind, id] = m as unknown as [string, string, string]
+        const [, kind, id, pid] = m as unknown as [string, string, string, string]
+        // Another live process (`ccl queue add`, `ccl delegate reap`) is in the middle of this move: not ours.
+        if (Number(pid) !== process.pid && processAlive(Number(pid))) continue
         const staging = path.join(dir("tmp"), name)
         const content = yield* readIfExists(staging)
         if (Option.isNone(content)) continue

@@ -270,15 +270,38 @@ describe("TaskQueueFs recovery of interrupted moves", () => {
     )
   })
 
+  it.effect(
+    "a staging file of a live writer (another process mid-move) is left alone (issue 11, point 7)",
+    () => {
+      const root = path.join(tempDir(), "q")
+      return withQueue(
+        root,
+        Effect.gen(function* () {
+          const q = yield* setup(root, "live0", "task\n")
+          // `ccl queue add` (our parent process here: alive) has written its staging file, not linked it yet.
+          const live = `pending.live1.${process.ppid}-1.tmp`
+          writeFileSync(path.join(root, "tmp", live), "being added\n")
+          // A dead writer's staging file is finished as before.
+          const dead = "pending.dead1.99999999-1.tmp"
+          writeFileSync(path.join(root, "tmp", dead), "left by a crash\n")
+          const report = yield* q.recover
+          expect(readdirSync(path.join(root, "tmp"))).toEqual([live])
+          expect(report.finishedEnqueues).toEqual(["dead1"])
+          expect(readdirSync(path.join(root, "pending")).sort()).toEqual(["dead1.md", "live0.md"])
+        }),
+      )
+    },
+  )
+
   it.effect("staging written, nothing linked: staging dropped, source intact, the move can be redone", () => {
     const root = path.join(tempDir(), "q")
     return withQueue(
       root,
       Effect.gen(function* () {
         yield* setup(root, "s1", "task\n")
-        writeFileSync(path.join(root, "tmp", "done.s1.999-1.tmp"), finished("task\n"))
+        writeFileSync(path.join(root, "tmp", "done.s1.99999999-1.tmp"), finished("task\n"))
         const report = yield* Effect.flatMap(TaskQueue, (q) => q.recover)
-        expect(report.droppedStaging).toEqual(["done.s1.999-1.tmp"])
+        expect(report.droppedStaging).toEqual(["done.s1.99999999-1.tmp"])
         expect(readdirSync(path.join(root, "tmp"))).toEqual([])
         expect(readdirSync(path.join(root, "pending"))).toEqual(["s1.md"])
         expect(readdirSync(path.join(root, "done"))).toEqual([])
@@ -294,7 +317,7 @@ describe("TaskQueueFs recovery of interrupted moves", () => {
         root,
         Effect.gen(function* () {
           yield* setup(root, "s2", "task\n")
-          writeFileSync(path.join(root, "tmp", "done.s2.999-2.tmp"), finished("task\n"))
+          writeFileSync(path.join(root, "tmp", "done.s2.99999999-2.tmp"), finished("task\n"))
           writeFileSync(path.join(root, "done", "s2.md"), finished("task\n"))
           const report = yield* Effect.flatMap(TaskQueue, (q) => q.recover)
           expect(report.finishedMoves).toEqual(["s2"])
@@ -346,7 +369,7 @@ describe("TaskQueueFs recovery of interrupted moves", () => {
       Effect.gen(function* () {
         const q = yield* TaskQueue
         yield* q.counts
-        writeFileSync(path.join(root, "tmp", "pending.late.999-3.tmp"), "late task\n")
+        writeFileSync(path.join(root, "tmp", "pending.late.99999999-3.tmp"), "late task\n")
         const report = yield* q.recover
         expect(report.finishedEnqueues).toEqual(["late"])
         expect((yield* q.listPending).map((t) => t.id)).toEqual(["late"])
@@ -365,7 +388,7 @@ describe("TaskQueueFs recovery of interrupted moves", () => {
           const q = yield* setup(root, "mk", "x\n")
           yield* q.createMarker(marker("mk"))
           writeFileSync(
-            path.join(root, "tmp", "marker.mk.999-4.tmp"),
+            path.join(root, "tmp", "marker.mk.99999999-4.tmp"),
             JSON.stringify(marker("mk", { job_id: "J1" })),
           )
           yield* q.recover

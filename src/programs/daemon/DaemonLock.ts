@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { Data, Effect } from "effect"
-import { processAlive } from "../ProcessAlive.js"
+import { processAlive } from "../../layers/ProcessAlive.js"
 
 export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
   readonly pid: number

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
-import { processAlive } from "../ProcessAlive.js"
+import { processAlive } from "../../layers/ProcessAlive.js"
 
 /** The tmux pane an agent runs in: its session, pane id (`%3`) and the pid of the pane's shell. */
 export interface PaneRef {
