@@ -1,10 +1,10 @@
 // The failover's decisions over in-memory tmux, queue and homes: what is typed where, what is refused, and the
 // pause when every account is cooling down (TestClock).
 
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, TestClock } from "effect"
+import { Effect, Layer, Queue, TestClock } from "effect"
 import { DEFAULT_COOLDOWN_MS } from "../../src/domain/AccountChoice.js"
 import { makeMemoryFs, SymlinkFsMemory } from "../../src/layers/SymlinkFsMemory.js"
 import { TaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
@@ -187,8 +187,45 @@ describe("AccountSwap", () => {
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
         const last = r.state.get().history.at(-1)
         expect(last).toMatchObject({ outcome: "swapped", to: "backup", reason: "backup's usage limit reset" })
+        // Two reports while everything was spent (the limit, the operator's request): still one swap at the reset.
+        yield* TestClock.adjust("1 hour")
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+        const atReset = r.state.get().history.filter((h) => h.reason === "backup's usage limit reset")
+        expect(atReset).toHaveLength(1)
         expect(r.dispatcher.control.pausedUntil).toBe(0)
       }),
+  )
+
+  it.live("a defect in one failover trigger does not end the trigger loop (issue 11, point 5)", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const r = yield* rig()
+        yield* Effect.forkScoped(r.swap.runTriggers)
+        // state.json cannot be written (its folder is a file now): the swap throws from a synchronous write.
+        const stateDir = r.stateDir
+        renameSync(stateDir, `${stateDir}.aside`)
+        writeFileSync(stateDir, "not a folder")
+        yield* Queue.offer(r.dispatcher.limits, {
+          session: "ccl-pool-1",
+          account: "main",
+          resetAt: undefined,
+          via: "hook",
+        })
+        yield* Effect.sleep("200 millis")
+        rmSync(stateDir)
+        renameSync(`${stateDir}.aside`, stateDir)
+        // The next hit is still taken.
+        yield* Queue.offer(r.dispatcher.limits, {
+          session: "ccl-pool-1",
+          account: "main",
+          resetAt: undefined,
+          via: "hook",
+        })
+        for (let i = 0; i < 100 && r.state.get().active_account !== "backup"; i++)
+          yield* Effect.sleep("20 millis")
+        expect(r.state.get().active_account).toBe("backup")
+      }),
+    ),
   )
 
   it.effect("a crash mid-swap: the journal is finished by the next start, resume ids kept", () =>

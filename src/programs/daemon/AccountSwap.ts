@@ -1,4 +1,4 @@
-import { Clock, type Context, Duration, Effect, Queue } from "effect"
+import { Cause, Clock, type Context, Duration, Effect, Fiber, Queue } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { renderProblem } from "../../domain/SharedLinks.js"
@@ -38,6 +38,8 @@ export const makeAccountSwap = (
     const links = yield* SymlinkFs
     const queue = yield* TaskQueue
     const single = yield* Effect.makeSemaphore(1)
+    /** The swap waiting for the earliest reset when every account is cooling down: at most one. */
+    let resetWait: { readonly fiber: Fiber.RuntimeFiber<void, never>; readonly until: number } | undefined
     const { state, control, table } = dispatcher
 
     /** Appends a swap to the history (and, for a finished journal, clears it in the same write). */
@@ -305,17 +307,31 @@ export const makeAccountSwap = (
             message,
           })
           yield* Effect.logWarning(message)
-          yield* Effect.forkDaemon(
-            Effect.sleep(Duration.millis(Math.max(0, choice.until - now))).pipe(
-              Effect.zipRight(
-                single.withPermits(1)(
-                  moveTo(choice.to, { reason: `${choice.to.name}'s usage limit reset` }).pipe(
-                    Effect.catchAll((e) => Effect.logError(`failover after the reset refused: ${e.reason}`)),
+          // One swap at the reset, however many sessions report the limit meanwhile (each used to fork its own).
+          if (resetWait === undefined || choice.until < resetWait.until) {
+            if (resetWait !== undefined) yield* Fiber.interrupt(resetWait.fiber)
+            const fiber = yield* Effect.forkDaemon(
+              Effect.sleep(Duration.millis(Math.max(0, choice.until - now))).pipe(
+                Effect.zipRight(
+                  Effect.sync(() => {
+                    resetWait = undefined
+                  }),
+                ),
+                Effect.zipRight(
+                  single.withPermits(1)(
+                    moveTo(choice.to, { reason: `${choice.to.name}'s usage limit reset` }).pipe(
+                      Effect.catchAll((e) =>
+                        Effect.logError(`failover after the reset refused: ${e.reason}`),
+                      ),
+                    ),
                   ),
                 ),
+                Effect.asVoid,
+                Effect.catchAllCause((cause) => Effect.logError("the swap at the reset failed", cause)),
               ),
-            ),
-          )
+            )
+            resetWait = { fiber, until: choice.until }
+          }
           return {
             outcome: "waiting",
             from: active ?? null,
@@ -382,7 +398,10 @@ export const makeAccountSwap = (
             resetAt: hit.resetAt,
           }),
         ),
-        Effect.catchAll(() => Effect.void),
+        // A defect too (a throw from a sync write): the next hit must still be taken, never a silent dead loop.
+        Effect.catchAllCause((cause) =>
+          Cause.isFailType(cause) ? Effect.void : Effect.logError("a failover trigger failed", cause),
+        ),
         Effect.forever,
       ),
       /** A swap a crash interrupted (journal in state.json): finished before sessions are adopted. */
