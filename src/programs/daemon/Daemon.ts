@@ -6,38 +6,12 @@ import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { writeApiToken } from "../ApiTokenFile.js"
-import { eventsFile } from "../HookRelay.js"
 import { makeAccountSwap } from "./AccountSwap.js"
 import { serveDaemonApi } from "./DaemonApi.js"
 import { acquireDaemonLock } from "./DaemonLock.js"
 import { type Dispatcher, makeDispatcher } from "./Dispatcher.js"
+import { replayEvents } from "./HookReplay.js"
 import { makeStateFile } from "./StateFile.js"
-
-const decodeHookLine = Schema.decodeUnknownEither(Schema.parseJson(HookRecord))
-
-/**
- * Hook events that could not be POSTed (no daemon yet, or a daemon too busy to answer in time): taken over
- * at start and then every few seconds, replayed in order, then removed.
- */
-const replayEvents = (stateDir: string, dispatcher: Dispatcher) =>
-  Effect.gen(function* () {
-    const file = eventsFile(stateDir)
-    if (!existsSync(file)) return 0
-    const aside = `${file}.replaying-${process.pid}`
-    renameSync(file, aside) // hooks from now on start a new file
-    yield* Effect.sleep("100 millis") // a hook that opened the old file just before finishes its one line
-    let n = 0
-    for (const line of readFileSync(aside, "utf8").split("\n")) {
-      if (line.trim() === "") continue
-      const decoded = decodeHookLine(line)
-      if (Either.isRight(decoded)) {
-        yield* dispatcher.onHook(decoded.right)
-        n++
-      }
-    }
-    rmSync(aside, { force: true })
-    return n
-  })
 
 /**
  * `ccl daemon`: one per queue (lock). Recovers the queue, starts or adopts the sessions, replays queued hook
@@ -64,7 +38,7 @@ export const runDaemon = Effect.gen(function* () {
   const failover = yield* makeAccountSwap(dispatcher)
   yield* failover.completeInterrupted
   yield* dispatcher.startSessions
-  const replayed = yield* replayEvents(settings.state, dispatcher)
+  const replayed = yield* replayEvents(settings.state, dispatcher.onHook)
   const port = yield* serveDaemonApi(dispatcher, Date.now(), failover.api)
   yield* Effect.logInfo(
     `ccl daemon ${process.pid}: ${dispatcher.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
@@ -87,7 +61,7 @@ export const runDaemon = Effect.gen(function* () {
     Effect.forever(
       Effect.zipRight(
         Effect.sleep(Duration.seconds(2)),
-        replayEvents(settings.state, dispatcher).pipe(
+        replayEvents(settings.state, dispatcher.onHook).pipe(
           Effect.catchAllCause((cause) => Effect.logWarning("replaying queued hook events failed", cause)),
         ),
       ),
