@@ -196,6 +196,41 @@ describe("stale completions (fencing)", () => {
   )
 
   it.live(
+    "a working session shows busy, not the idle of a hook from before its prompt (issue 11, point 15)",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1)
+          yield* r.allReady
+          // The agent's last hook before the task: a SessionStart (its /clear), which says idle.
+          yield* r.dispatcher.onHook({
+            event: "SessionStart",
+            ccl_session: "ccl-pool-1",
+            received_at: new Date().toISOString(),
+            payload: { session_id: CONVERSATION, hook_event_name: "SessionStart", source: "clear" },
+          })
+          yield* Effect.sleep(Duration.millis(5))
+          const session = yield* r.dispatch("shown-busy", "Do it")
+          r.tmux.setScreen(session, BUSY)
+          const view = yield* until(
+            Effect.sync(() => {
+              const v = r.dispatcher.table.view().find((s) => s.name === session)
+              return v?.state === "busy" ? v : undefined
+            }),
+            10_000,
+            r.describe,
+          )
+          expect(view).toMatchObject({
+            phase: "working",
+            state: "busy",
+            decided_by: "screen",
+            task: "shown-busy",
+          })
+        }),
+      ),
+  )
+
+  it.live(
     "fault 23: state.json keeps nothing of a filed task (attempts and holder gone), however many run",
     () =>
       Effect.scoped(

@@ -541,10 +541,16 @@ export const makeDispatcher = (state: StateFile) =>
         r.lastScreen = screen
         // What the session is doing, strongest signal first (hook, live status file, screen), for the API.
         const home = settings.accounts.find((a) => a.name === r.account)?.home
+        // A hook from before the task's prompt (the SessionStart of its /clear) says nothing of the turn now
+        // running: ccl installs no UserPromptSubmit hook, so without this a working session showed "idle".
+        const hook =
+          r.lastHook !== undefined && (r.task === undefined || r.lastHook.at >= r.task.sentAt)
+            ? r.lastHook
+            : undefined
         // A hook outranks the status file: read the file (a readdir and its JSON files) only without one.
-        const statusFile = home === undefined || r.lastHook !== undefined ? undefined : liveStatus(home, pane)
+        const statusFile = home === undefined || hook !== undefined ? undefined : liveStatus(home, pane)
         const combined = combineSignals({
-          ...(r.lastHook === undefined ? {} : { hook: r.lastHook }),
+          ...(hook === undefined ? {} : { hook }),
           ...(statusFile === undefined ? {} : { statusFile }),
           screen: { ...reading, at: Date.now() },
         })
