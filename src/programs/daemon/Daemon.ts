@@ -11,6 +11,7 @@ import { acquireDaemonLock } from "./DaemonLock.js"
 import { makeDispatcher } from "./Dispatcher.js"
 import { replayEvents } from "./HookReplay.js"
 import { makeStateFile } from "./StateFile.js"
+import { runWatchdog } from "./Watchdog.js"
 
 /**
  * `ccl daemon`: one per queue (lock). Recovers the queue, starts or adopts the sessions, replays queued hook
@@ -53,6 +54,7 @@ export const runDaemon = Effect.gen(function* () {
   yield* Effect.addFinalizer(() => dispatcher.drain)
   yield* Effect.forkScoped(failover.runTriggers)
   yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
+  yield* Effect.forkScoped(runWatchdog(() => dispatcher.table.all(), settings.watchdog.everyMs))
   yield* Effect.forkScoped(
     Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),
   )

@@ -12,6 +12,7 @@ import {
 } from "./DaemonApiSchemas.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
 import type { Dispatcher } from "./Dispatcher.js"
+import { staleTasks } from "./Watchdog.js"
 
 /** What the API reads of the dispatcher. */
 export type ApiDispatcher = Pick<Dispatcher, "table" | "counters" | "account" | "onHook">
@@ -54,11 +55,7 @@ export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, 
       const now = Date.now()
       const sessions = dispatcher.table.all()
       return {
-        stale_tasks: sessions.flatMap((s) =>
-          s.task !== undefined && now > s.task.deadlineAt
-            ? [{ task: s.task.id, session: s.name, since: new Date(s.task.startedAt).toISOString() }]
-            : [],
-        ),
+        stale_tasks: staleTasks(sessions, now).map(({ task, session, since }) => ({ task, session, since })),
         dead_sessions: sessions.filter((s) => s.phase === "dead").map((s) => s.name),
         delegation: d.enabled ? d.counters : null,
       }
