@@ -248,7 +248,12 @@ describe("stale completions (fencing)", () => {
             )
             r.tmux.setScreen(session, IDLE)
           }
-          expect(r.state.get().attempts).toEqual({})
+          // Forgotten in the step that files the task, just after the done/ file: wait for that write.
+          yield* until(
+            Effect.sync(() => (Object.keys(r.state.get().attempts).length === 0 ? true : undefined)),
+            10_000,
+            () => JSON.stringify(r.state.get().attempts),
+          )
           expect(r.state.get().inflight).toEqual({})
         }),
       ),
