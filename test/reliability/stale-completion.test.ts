@@ -13,7 +13,7 @@ import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
 import { makeDispatcher } from "../../src/programs/daemon/Dispatcher.js"
 import { makeStateFile } from "../../src/programs/daemon/StateFile.js"
 import { Router } from "../../src/services/Router.js"
-import { TaskQueue } from "../../src/services/TaskQueue.js"
+import { QueueIOError, TaskQueue } from "../../src/services/TaskQueue.js"
 import { TmuxPool } from "../../src/services/TmuxPool.js"
 import { testConfig, testSettings } from "../support/settings.js"
 import { tempDir } from "../support/tempDir.js"
@@ -44,13 +44,22 @@ const until = <A>(check: Effect.Effect<A | undefined>, ms: number, describe: () 
   })
 
 /** A daemon's dispatcher over memory layers, its dispatch and screen loops running in the test's scope. */
-const rig = (poolSize: number) =>
+const rig = (poolSize: number, faults: { releaseFailures?: number } = {}) =>
   Effect.gen(function* () {
     const root = tempDir()
     const base = testSettings(root)
     const settings = { pool: { ...base.pool, size: poolSize } }
     const tmux = yield* makeTmuxPoolMemory
-    const queue = yield* makeTaskQueueMemory()
+    const memory = yield* makeTaskQueueMemory()
+    // The first `releaseFailures` releases fail as a full disk would.
+    let failing = faults.releaseFailures ?? 0
+    const queue: typeof memory = {
+      ...memory,
+      release: (id) =>
+        failing-- > 0
+          ? Effect.fail(new QueueIOError({ op: "release", path: id, message: "no space left on device" }))
+          : memory.release(id),
+    }
     const layer = Layer.mergeAll(
       Layer.succeed(TaskQueue, queue),
       Layer.succeed(TmuxPool, tmux.pool),
@@ -193,6 +202,32 @@ describe("stale completions (fencing)", () => {
         }),
       ),
     30_000,
+  )
+
+  it.live(
+    "a session dies and giving its task back fails once: the task is given back on the next try, the session started again (issue 11, point 2)",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1, { releaseFailures: 1 })
+          yield* r.allReady
+          const session = yield* r.dispatch("orphan", "Do it")
+          r.tmux.vanish(session)
+          // First try: the release fails; the session stays dead holding its task. Next try (5 s on): both done.
+          yield* until(
+            Effect.map(r.where("orphan"), (s) => (s === "pending" ? true : undefined)),
+            20_000,
+            r.describe,
+          )
+          yield* until(
+            Effect.sync(() => (r.record(session).phase !== "dead" ? true : undefined)),
+            20_000,
+            r.describe,
+          )
+          expect(r.tmux.sessions().map((s) => s.name)).toContain(session)
+        }),
+      ),
+    40_000,
   )
 
   it.live(

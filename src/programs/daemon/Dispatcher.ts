@@ -36,6 +36,9 @@ const SHELL_GRACE_MS = 10_000
 
 const HOOK_EVENTS = new Set(["SessionStart", "Stop", "StopFailure", "Notification", "UserPromptSubmit"])
 
+/** How long a dead session whose relaunch (or task release) failed waits before the next try. */
+const DEAD_RETRY_MS = 5_000
+
 /** Launches in a row whose agent exits before its prompt (a dialog answered "No", a bad flag): then ask the operator. */
 const MAX_FAILED_LAUNCHES = 3
 
@@ -301,11 +304,16 @@ export const makeDispatcher = (state: StateFile) =>
         yield* Queue.offer(wake, undefined)
       })
 
-    /** A session that died mid-task gives its task back (attempt counted; failed/ past pool.max_attempts). */
+    /**
+     * A session that died mid-task gives its task back (attempt counted; failed/ past pool.max_attempts) and is
+     * started again. The task leaves the record only once it is back in the queue, so a step that fails (a queue
+     * write, `tmux new-session`) leaves the session dead with its task, and the next look tries again.
+     */
     const onDead = (r: SessionRecord) =>
       Effect.gen(function* () {
         const t = r.task
-        table.set(r.name, { phase: "dead", task: undefined, state: "dead", decidedBy: "tmux" }, Date.now())
+        table.set(r.name, { phase: "dead", state: "dead", decidedBy: "tmux" }, Date.now())
+        r.retryAt = Date.now() + DEAD_RETRY_MS
         if (t !== undefined) {
           if (t.attempt >= settings.pool.maxAttempts) {
             yield* queue.release(t.id)
@@ -326,6 +334,7 @@ export const makeDispatcher = (state: StateFile) =>
             yield* queue.release(t.id)
             counters.released++
           }
+          table.set(r.name, { task: undefined }, Date.now())
           yield* Effect.logWarning(
             `session ${r.name} died during task ${t.id} (attempt ${t.attempt}): task given back`,
           )
@@ -633,14 +642,15 @@ export const makeDispatcher = (state: StateFile) =>
     const pollAll = Effect.gen(function* () {
       const live = new Map((yield* tmux.list).map((s) => [s.name, s]))
       for (const r of table.all()) {
-        if (r.phase === "dead") continue
+        // A dead session is tried again (its task given back, then a new session) when its last try failed.
+        if (r.phase === "dead" && Date.now() < (r.retryAt ?? 0)) continue
         const info = live.get(r.name)
         yield* locked(
           Effect.uninterruptible(
             Effect.gen(function* () {
               // The list was read before the lock: a failover (or a relaunch) may have replaced this session since.
-              if (table.get(r.name) !== r || r.phase === "dead") return
-              if (info === undefined || info.dead) return yield* onDead(r)
+              if (table.get(r.name) !== r) return
+              if (r.phase === "dead" || info === undefined || info.dead) return yield* onDead(r)
               // The agent of a ready session has exited (its pane runs a shell again). A session still starting is
               // left to the screen: a shell busy with a slow rc file runs the typed line later, and a second line
               // typed now would reach the agent as a prompt.
@@ -669,7 +679,11 @@ export const makeDispatcher = (state: StateFile) =>
                 r.screenAt = Date.now()
                 return yield* readScreen(r, { session: r.name, paneId: info.paneId, panePid: info.panePid })
               }
-            }).pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: ${e._tag}`))),
+            }).pipe(
+              Effect.catchAll((e) =>
+                Effect.logWarning(`session ${r.name}: ${e._tag}${"message" in e ? `: ${e.message}` : ""}`),
+              ),
+            ),
           ),
         )
       }

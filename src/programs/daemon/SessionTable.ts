@@ -60,6 +60,8 @@ export interface SessionRecord {
   lastScreen?: string
   /** Launches in a row whose agent never reached its prompt (it exited at once): relaunching stops at a few. */
   failedLaunches: number
+  /** A dead session is looked at again (release, relaunch) from this time on (ms). */
+  retryAt?: number
   /** Set by a swap that relaunched this session: checked once its agent is ready. */
   verify?: PendingVerification | undefined
   /** Why the operator must act (a start-up dialog, an agent that keeps exiting): shown by `ccl status`. */
