@@ -231,6 +231,26 @@ describe("stale completions (fencing)", () => {
   )
 
   it.live(
+    "a task stranded in active/ with no holder goes back by the sweep, not at the next restart (point 9)",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1)
+          yield* r.allReady
+          const session = yield* r.dispatch("held", "Do it")
+          // Stranded: in active/, held by no session (a give-back that failed, a claim without delivery).
+          yield* r.queue.enqueue("stranded", "Stranded").pipe(Effect.orDie)
+          expect(yield* r.queue.claim("stranded").pipe(Effect.orDie)).toBe(true)
+          yield* r.dispatcher.sweepOrphans.pipe(Effect.orDie)
+          expect(yield* r.where("stranded")).toBe("pending")
+          // The task a session holds stays where it is.
+          expect(yield* r.where("held")).toBe("active")
+          expect(r.record(session).task?.id).toBe("held")
+        }),
+      ),
+  )
+
+  it.live(
     "a working session shows busy, not the idle of a hook from before its prompt (issue 11, point 15)",
     () =>
       Effect.scoped(

@@ -1,6 +1,6 @@
 import { watch } from "node:fs"
 import * as path from "node:path"
-import { Duration, Effect, Redacted } from "effect"
+import { Duration, Effect, Redacted, Schedule } from "effect"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
@@ -55,6 +55,12 @@ export const runDaemon = Effect.gen(function* () {
   yield* Effect.forkScoped(failover.runTriggers)
   yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
   yield* Effect.forkScoped(runWatchdog(() => dispatcher.table.all(), settings.watchdog.everyMs))
+  yield* Effect.forkScoped(
+    dispatcher.sweepOrphans.pipe(
+      Effect.catchAllCause((cause) => Effect.logWarning("sweeping active/ failed", cause)),
+      Effect.repeat(Schedule.spaced(Duration.seconds(30))),
+    ),
+  )
   yield* Effect.forkScoped(
     Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),
   )

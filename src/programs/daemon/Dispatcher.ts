@@ -107,6 +107,8 @@ export const makeDispatcher = (state: StateFile) =>
      * keeps the idempotency key, and the reaper submits again). */
     const submitting = new Set<string>()
     const submits = new Set<Fiber.RuntimeFiber<void, never>>()
+    /** Tasks claimed into active/ whose prompt is being typed: held by no session yet, not orphans. */
+    const delivering = new Set<string>()
 
     /** Which session holds which task, kept in state.json so the next daemon can adopt it (SIGTERM, crash). */
     const remember = (name: string, task: TaskInFlight | undefined) =>
@@ -265,16 +267,36 @@ export const makeDispatcher = (state: StateFile) =>
             s.kind === "dedicated" ? dedicatedMode(s.name, s.cwd) : undefined,
           )
       }
-      // Tasks in active/ that no session holds (a daemon stopped between claim and paste, or its session is
-      // gone): back to pending/, their attempt already counted.
-      const held = new Set(table.all().flatMap((r) => (r.task === undefined ? [] : [r.task.id])))
-      for (const id of active) {
-        if (held.has(id)) continue
-        yield* queue.release(id)
-        counters.released++
-        yield* Effect.logWarning(`task ${id} was in active/ with no session holding it: back to pending/`)
-      }
+      yield* releaseOrphans(active)
     })
+
+    /**
+     * Tasks in active/ that no session holds and no delivery is typing (a daemon stopped between claim and
+     * paste, a session gone, a give-back that failed): back to pending/, their attempt already counted. At start,
+     * and every sweep (`sweepOrphans`), so a task is never stranded in active/ until the next restart.
+     */
+    const releaseOrphans = (active: Iterable<string>) =>
+      Effect.gen(function* () {
+        const held = new Set(table.all().flatMap((r) => (r.task === undefined ? [] : [r.task.id])))
+        for (const id of active) {
+          if (held.has(id) || delivering.has(id)) continue
+          const released = yield* queue
+            .release(id)
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.as(
+                  Effect.logError(
+                    `task ${id} is in active/ with no holder; giving it back failed: ${e.message}`,
+                  ),
+                  false,
+                ),
+              ),
+            )
+          if (!released) continue
+          counters.released++
+          yield* Effect.logWarning(`task ${id} was in active/ with no session holding it: back to pending/`)
+        }
+      })
 
     const fileTask = (r: SessionRecord, via: string, text: string | undefined) =>
       Effect.gen(function* () {
@@ -395,11 +417,16 @@ export const makeDispatcher = (state: StateFile) =>
         const free = table.freePool()
         if (free === undefined) continue
         if (!(yield* queue.claim(task.id))) continue
+        delivering.add(task.id)
         const attempt = (state.get().attempts[task.id] ?? 0) + 1
         table.set(free.name, { phase: "working" }, Date.now())
         // Typing into one session must not hold up the others: the delivery runs outside the lock and
         // takes it only to commit (who holds the task) and to give the task back on failure.
-        const fiber = yield* Effect.forkDaemon(Effect.uninterruptible(deliver(free, task, attempt)))
+        const fiber = yield* Effect.forkDaemon(
+          Effect.uninterruptible(
+            deliver(free, task, attempt).pipe(Effect.ensuring(Effect.sync(() => delivering.delete(task.id)))),
+          ),
+        )
         deliveries.add(fiber)
         fiber.addObserver(() => deliveries.delete(fiber))
       }
@@ -455,7 +482,16 @@ export const makeDispatcher = (state: StateFile) =>
               yield* Effect.logError(
                 `could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`,
               )
-              yield* queue.release(task.id).pipe(Effect.catchAll(() => Effect.void))
+              // A failed give-back is said, and the orphan sweep gives the task back later.
+              yield* queue
+                .release(task.id)
+                .pipe(
+                  Effect.catchAll((e) =>
+                    Effect.logError(
+                      `task ${task.id}: giving it back failed (${e.message}); the orphan sweep retries`,
+                    ),
+                  ),
+                )
               // Enter was never sent: the agent did not get the task, so this try is not an attempt.
               yield* state.update((s) => {
                 const inflight = { ...s.inflight }
@@ -763,6 +799,10 @@ export const makeDispatcher = (state: StateFile) =>
       }),
       wake: Queue.offer(wake, undefined),
       startSessions: locked(startSessions),
+      /** Gives back tasks stranded in active/ with no holder (see releaseOrphans). */
+      sweepOrphans: locked(
+        Effect.flatMap(queue.list("active"), (tasks) => releaseOrphans(tasks.map((t) => t.id))),
+      ),
       // Filing a task is never cut in half by SIGTERM: the step in hand finishes.
       onHook: (record: HookRecord) => locked(Effect.uninterruptible(onHook(record))),
       /** Forever: a step per wake-up (file watch, hook, safety-net tick). */
