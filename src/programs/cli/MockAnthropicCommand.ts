@@ -1,10 +1,32 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { startMockAnthropic } from "../MockAnthropic.js"
-import { badInput, failure } from "./failure.js"
+import { badInput } from "./failure.js"
+import { serveMock } from "./serveMock.js"
 
 const millis = (name: string, description: string, fallback: number) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.withDefault(fallback))
+
+/** What is wrong with the options, as the one line to print, or undefined. */
+const optionProblem = (o: {
+  readonly port: number
+  readonly resetIn: number
+  readonly weeklyResetIn: number
+  readonly replyMs: number
+  readonly limitTokens: ReadonlyArray<string>
+}): string | undefined => {
+  const numbers = {
+    "--port": o.port,
+    "--reset-in": o.resetIn,
+    "--weekly-reset-in": o.weeklyResetIn,
+    "--reply-ms": o.replyMs,
+  }
+  for (const [flag, value] of Object.entries(numbers))
+    if (value < 0) return `${flag} must be 0 or more, got ${value}`
+  if (o.port > 65535) return `--port must be at most 65535, got ${o.port}`
+  if (o.limitTokens.some((t) => t === "")) return "--limit-token must not be empty"
+  return undefined
+}
 
 /** `ccl mock-anthropic`: a local Anthropic Messages API for the real Claude Code, until interrupted. */
 export const mockAnthropicCommand = Command.make(
@@ -30,34 +52,21 @@ export const mockAnthropicCommand = Command.make(
       0,
     ),
   },
-  ({ port, limitTokens, resetIn, weeklyResetIn, log, replyMs }) =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const numbers = {
-          "--port": port,
-          "--reset-in": resetIn,
-          "--weekly-reset-in": weeklyResetIn,
-          "--reply-ms": replyMs,
-        }
-        for (const [flag, value] of Object.entries(numbers))
-          if (value < 0) return yield* Effect.fail(badInput(`${flag} must be 0 or more, got ${value}`))
-        if (port > 65535) return yield* Effect.fail(badInput(`--port must be at most 65535, got ${port}`))
-        if (limitTokens.some((t) => t === ""))
-          return yield* Effect.fail(badInput("--limit-token must not be empty"))
-        const handle = yield* startMockAnthropic({
-          port,
-          limitTokens,
-          resetInMs: resetIn,
-          weeklyResetInMs: weeklyResetIn,
-          replyMs,
-          ...(Option.isSome(log) ? { logFile: log.value } : {}),
-        }).pipe(
-          Effect.mapError((e) => (e.reason === "InvalidOptions" ? badInput(e.message) : failure(e.message))),
+  ({ port, limitTokens, resetIn, weeklyResetIn, log, replyMs }) => {
+    const problem = optionProblem({ port, resetIn, weeklyResetIn, replyMs, limitTokens })
+    return problem !== undefined
+      ? Effect.fail(badInput(problem))
+      : serveMock(
+          startMockAnthropic({
+            port,
+            limitTokens,
+            resetInMs: resetIn,
+            weeklyResetInMs: weeklyResetIn,
+            replyMs,
+            ...(Option.isSome(log) ? { logFile: log.value } : {}),
+          }),
         )
-        yield* Console.log(`listening on ${handle.url}`)
-        return yield* Effect.never
-      }),
-    ),
+  },
 ).pipe(
   Command.withDescription(
     "Run a mock Anthropic Messages API (POST /v1/messages, streaming or not; [work=MS], [limit], [overloaded] " +

@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Option } from "effect"
 import { startMockSecutools } from "../MockSecutools.js"
-import { badInput, failure } from "./failure.js"
+import { serveMock } from "./serveMock.js"
 
 const count = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.withDefault(0))
@@ -27,21 +27,15 @@ export const mockSecutoolsCommand = Command.make(
     hangFirst: count("hang-first", "accept the first N requests and never answer them"),
   },
   ({ port, key, jobMs, failFirst, rateLimitFirst, hangFirst }) =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const handle = yield* startMockSecutools({
-          host: "127.0.0.1",
-          port,
-          jobMs,
-          failFirst,
-          rateLimitFirst,
-          hangFirst,
-          ...(Option.isSome(key) ? { key: key.value } : {}),
-        }).pipe(
-          Effect.mapError((e) => (e.reason === "InvalidOptions" ? badInput(e.message) : failure(e.message))),
-        )
-        yield* Console.log(`listening on ${handle.url}`)
-        return yield* Effect.never
+    serveMock(
+      startMockSecutools({
+        host: "127.0.0.1",
+        port,
+        jobMs,
+        failFirst,
+        rateLimitFirst,
+        hangFirst,
+        ...(Option.isSome(key) ? { key: key.value } : {}),
       }),
     ),
 ).pipe(
