@@ -3,7 +3,6 @@ import * as path from "node:path"
 import { Duration, Effect, Fiber, Option, Queue } from "effect"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
-import { projectSlug } from "../../domain/ProjectSlug.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { classifyScreen, isDoneLine, limitLineCount, screenLines } from "../../domain/ScreenState.js"
@@ -19,7 +18,7 @@ import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
 import { type SessionRecord, SessionTable, type TaskInFlight } from "./SessionTable.js"
 import type { InFlight, StateFile } from "./StateFile.js"
 import { verifySwappedSession } from "./SwapVerification.js"
-import { hasTranscript } from "./Transcript.js"
+import { hasTranscript, transcriptFile } from "./Transcript.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
 
 /** "✻ Baked for 1s" lines on a screen: one more than before the prompt means the turn ended. */
@@ -231,12 +230,13 @@ export const makeDispatcher = (state: StateFile) =>
         if (yield* tmux.has(s.name)) {
           // A task the session held when the last daemon stopped is still its own: its turn may be running.
           const held = state.get().inflight[s.name]
+          const screen = yield* tmux.capture(s.name)
           const task =
             held !== undefined && active.has(held.task)
               ? {
                   ...fromInFlight(held, settings.watchdog.staleAfterMs),
                   sawBusy: false,
-                  doneLinesBefore: doneLines(yield* tmux.capture(s.name)),
+                  doneLinesBefore: doneLines(screen),
                 }
               : undefined
           table.upsert({
@@ -254,7 +254,7 @@ export const makeDispatcher = (state: StateFile) =>
             launchedAt: 0,
             since: Date.now(),
             // An adopted agent may show any old limit: what is on screen now is history.
-            limitLinesBefore: limitLineCount(yield* tmux.capture(s.name)),
+            limitLinesBefore: limitLineCount(screen),
             failedLaunches: 0,
           })
           if (task === undefined) yield* remember(s.name, undefined)
@@ -535,7 +535,7 @@ export const makeDispatcher = (state: StateFile) =>
         r.transcriptPath ??
         (home === undefined || r.conversationId === undefined
           ? undefined
-          : path.join(home, "projects", projectSlug(r.cwd), `${r.conversationId}.jsonl`))
+          : transcriptFile(home, r.cwd, r.conversationId))
       return file === undefined ? undefined : transcriptLimitSince(file, sinceMs, zone)
     }
 
@@ -581,7 +581,8 @@ export const makeDispatcher = (state: StateFile) =>
         const limitLinesBefore = starting ? Number.POSITIVE_INFINITY : r.limitLinesBefore
         const reading = classifyScreen(screen, Date.now(), zone, { limitLinesBefore })
         // Old limit lines scrolling away lower the baseline, so a later hit still counts as new.
-        r.limitLinesBefore = Math.min(r.limitLinesBefore, limitLineCount(screen))
+        const limitLines = limitLineCount(screen)
+        r.limitLinesBefore = Math.min(r.limitLinesBefore, limitLines)
         const stable = r.lastScreen === screen
         r.lastScreen = screen
         // What the session is doing, strongest signal first (hook, live status file, screen), for the API.
@@ -605,7 +606,7 @@ export const makeDispatcher = (state: StateFile) =>
         if (starting) {
           // Never typed into before its prompt is drawn and still (an Enter sent too early is lost).
           if (reading.state === "idle" && stable) {
-            r.limitLinesBefore = limitLineCount(screen) // what a resumed conversation redraws is history
+            r.limitLinesBefore = limitLines // what a resumed conversation redraws is history
             r.failedLaunches = 0
             r.needsOperator = undefined
             if (r.verify !== undefined) {

@@ -48,9 +48,11 @@ const liveRecord = (home: string, pane: PaneRef) => {
       const file = path.join(dir, name)
       const record = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
       if (typeof record.pid !== "number" || !processAlive(record.pid)) continue
+      // The parent pid (a /proc read) only for a file that names no pane: one that names another is not ours.
       const ours =
-        tmuxFieldMatches(record.tmux, pane) ||
-        (pane.panePid !== undefined && parentPid(record.pid) === pane.panePid)
+        typeof record.tmux === "string"
+          ? tmuxFieldMatches(record.tmux, pane)
+          : pane.panePid !== undefined && parentPid(record.pid) === pane.panePid
       if (ours) return { record, at: statSync(file).mtimeMs }
     } catch {
       // a file being replaced or not Claude's: skip it
