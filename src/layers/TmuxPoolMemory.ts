@@ -12,7 +12,12 @@ export interface TmuxScript {
   readonly setScreen: (name: string, screen: string) => void
   /** The session's program died; the session itself disappears as with tmux's default remain-on-exit off. */
   readonly vanish: (name: string) => void
+  /** The session's agent no longer reacts to /clear (its screen stays as it is). */
+  readonly ignoreClear: (name: string) => void
 }
+
+/** The agent's idle prompt with an empty conversation above it: what /clear leaves on screen. */
+export const CLEARED_SCREEN = `${"─".repeat(60)}\n> \n${"─".repeat(60)}\n  ? for shortcuts\n`
 
 const missing = (command: string, name: string) =>
   new TmuxError({ command, exitCode: 1, stderr: `can't find session: ${name}` })
@@ -21,7 +26,14 @@ const missing = (command: string, name: string) =>
 export const makeTmuxPoolMemory = Effect.sync(() => {
   const sessions = new Map<
     string,
-    { spec: NewSession; screen: string; sent: Array<string>; keys: Array<string>; pid: number }
+    {
+      spec: NewSession
+      screen: string
+      sent: Array<string>
+      keys: Array<string>
+      pid: number
+      ignoresClear?: boolean
+    }
   >()
   let pids = 1000
   const script: TmuxScript = {
@@ -33,6 +45,10 @@ export const makeTmuxPoolMemory = Effect.sync(() => {
       if (s !== undefined) s.screen = screen
     },
     vanish: (name) => void sessions.delete(name),
+    ignoreClear: (name) => {
+      const s = sessions.get(name)
+      if (s !== undefined) s.ignoresClear = true
+    },
   }
   const pool = TmuxPool.of({
     create: (spec) =>
@@ -75,6 +91,8 @@ export const makeTmuxPoolMemory = Effect.sync(() => {
         const s = sessions.get(name)
         if (s === undefined) return Effect.fail(missing("paste-buffer", name))
         s.sent.push(sanitizePaste(text))
+        // An agent given /clear shows a conversation with no turn: the state the dispatcher waits for.
+        if (text === "/clear" && s.ignoresClear !== true) s.screen = CLEARED_SCREEN
         return Effect.void
       }),
   })

@@ -231,6 +231,40 @@ describe("stale completions (fencing)", () => {
   )
 
   it.live(
+    "/clear shows no effect: the task goes back to pending/ (no attempt counted) and the session gets a new agent",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1)
+          yield* r.allReady
+          const session = "ccl-pool-1"
+          // The last turn still on screen, and an agent that does not clear it.
+          r.tmux.setScreen(session, TURN_ENDED)
+          r.tmux.ignoreClear(session)
+          yield* r.queue.enqueue("not-cleared", "Do it").pipe(Effect.orDie)
+          yield* r.dispatcher.wake
+          const cleared = () => r.tmux.sent(session).includes("/clear")
+          yield* until(
+            Effect.sync(() => (cleared() ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          // 5 s on, killed and created again: a new agent (its launch line), the task never pasted.
+          yield* until(
+            Effect.sync(() => (cleared() ? undefined : true)),
+            15_000,
+            r.describe,
+          )
+          expect(r.tmux.sent(session)).toHaveLength(1)
+          expect(r.tmux.sent(session).some((t) => t.startsWith("[ccl task not-cleared:"))).toBe(false)
+          expect(yield* r.where("not-cleared")).toBe("pending")
+          expect(r.state.get().attempts["not-cleared"] ?? 0).toBe(0)
+        }),
+      ),
+    30_000,
+  )
+
+  it.live(
     "a task stranded in active/ with no holder goes back by the sweep, not at the next restart (point 9)",
     () =>
       Effect.scoped(

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
 import { Duration, Effect, Fiber, Option, Queue } from "effect"
+import { isClearedScreen } from "../../domain/ClearedScreen.js"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import { launchLine, taskPrompt } from "../../domain/LaunchCommand.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
@@ -371,12 +372,12 @@ export const makeDispatcher = (state: StateFile) =>
       })
 
     /**
-     * Waits until the session shows its idle prompt and the screen stops changing (two equal reads 30 ms apart),
-     * at most 5 s: text pasted while the agent still redraws after /clear can be lost. (Readiness after a launch
-     * is the screen loop's: two equal idle reads a look apart.) Three reads 100 ms apart cost 160 ms a dispatch
-     * (dispatch-latency p50 299 ms against 141 ms) and the real binary never needed them.
+     * After /clear: waits until the session shows a cleared conversation (isClearedScreen: no turn above the input
+     * box) at its idle prompt, on two equal reads 30 ms apart, at most 5 s. Idle and still is not enough: Claude
+     * Code 2.1.332 runs its SessionEnd/SessionStart hooks before it wipes the screen, and a task pasted meanwhile
+     * ran in the old conversation (one CI run in about five on a loaded machine).
      */
-    const settle = (name: string) =>
+    const settleCleared = (name: string) =>
       Effect.gen(function* () {
         let previous = ""
         let same = 0
@@ -384,11 +385,16 @@ export const makeDispatcher = (state: StateFile) =>
         while (Date.now() < deadline) {
           const screen = yield* tmux.capture(name)
           same = screen === previous ? same + 1 : 0
-          if (same >= 1 && classifyScreen(screen, Date.now(), zone).state === "idle") return screen
+          if (
+            same >= 1 &&
+            isClearedScreen(screen) &&
+            classifyScreen(screen, Date.now(), zone).state === "idle"
+          )
+            return { cleared: true, screen }
           previous = screen
           yield* Effect.sleep(Duration.millis(30))
         }
-        return previous
+        return { cleared: false, screen: previous }
       })
 
     const step = Effect.gen(function* () {
@@ -440,7 +446,9 @@ export const makeDispatcher = (state: StateFile) =>
         let screen: string
         if (settings.pool.freshContext) {
           yield* tmux.sendText(free.name, "/clear")
-          screen = yield* settle(free.name)
+          const settled = yield* settleCleared(free.name)
+          if (!settled.cleared) return yield* Effect.fail({ _tag: "ContextNotCleared" as const })
+          screen = settled.screen
         } else screen = yield* tmux.capture(free.name)
         const doneLinesBefore = doneLines(screen)
         const limitLinesBefore = limitLineCount(screen)
@@ -500,8 +508,14 @@ export const makeDispatcher = (state: StateFile) =>
                 if (inflight[free.name]?.task === task.id) delete inflight[free.name]
                 return { ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 }, inflight }
               })
-              if (table.get(free.name) === free)
-                table.set(free.name, { phase: "starting", task: undefined }, Date.now())
+              if (table.get(free.name) !== free) return
+              table.set(free.name, { phase: "starting", task: undefined }, Date.now())
+              // /clear showed no effect in 5 s: a new agent is a fresh context for sure (a pool session keeps
+              // nothing worth a conversation once its task is filed), and a stuck `/clear` in its input box is gone.
+              if (e._tag === "ContextNotCleared")
+                yield* launch(free.name, free.cwd, free.kind, undefined, true).pipe(
+                  Effect.catchAll((e) => Effect.logError(`session ${free.name}: relaunch failed: ${e._tag}`)),
+                )
             }),
           ),
         ),
