@@ -1,5 +1,5 @@
 /** Claude Code hook events ccl listens to (DESIGN.md "Claude Code hooks"). */
-export const HookEvents = ["SessionStart", "Stop", "StopFailure", "Notification"] as const
+export const HookEvents = ["SessionStart", "UserPromptSubmit", "Stop", "StopFailure", "Notification"] as const
 export type HookEvent = (typeof HookEvents)[number]
 
 interface HookCommand {

@@ -30,3 +30,7 @@ export const launchLine = (launch: Launch): string | undefined => {
 /** The prompt sent for a task: one line naming the task and its file, then the task body verbatim. */
 export const taskPrompt = (id: string, file: string, body: string): string =>
   `[ccl task ${id}: ${file}]\n${body}`
+
+/** What a working session that was resumed after a failover is told. */
+export const continuePrompt = (taskId: string): string =>
+  `[ccl task ${taskId}] The usage limit interrupted this task and the session moved to another account. Continue the task where you left off.`

@@ -180,6 +180,7 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
         yield* failpoint(`queue:${dest}-linked`)
         yield* removeIfExists(staging)
         yield* removeIfExists(source.path)
+        yield* failpoint(`queue:${dest}-unlinked`)
         forget(id)
         return landed
       })

@@ -4,6 +4,7 @@ import { Chunk, Duration, Effect, Layer, Stream } from "effect"
 import { paneTarget, sanitizePaste, sessionTarget } from "../domain/PasteText.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { PasteNotLanded, type SessionInfo, TmuxError, TmuxPool } from "../services/TmuxPool.js"
+import { failpoint } from "./failpoint.js"
 
 export interface TmuxPoolOptions {
   /** `tmux -L <socket>`; undefined = the user's default server. */
@@ -180,6 +181,7 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
               clean,
             )
             yield* waitForChange(name, before)
+            yield* failpoint("tmux:pasted")
           }
           yield* tmux(["send-keys", "-t", target, "Enter"])
         }),

@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import * as path from "node:path"
+import { writeFileDurably } from "../layers/DurableFile.js"
 
-// Plain Node only: the lite hook relay imports this file.
+// Plain Node only (DurableFile.ts too): the lite hook relay imports this file.
 
 /**
  * `<state>/api-token`: the daemon's API token for the hooks its agents run. The daemon takes CCL_API_TOKEN and
@@ -10,19 +11,8 @@ import * as path from "node:path"
  */
 export const apiTokenPath = (stateDir: string): string => path.join(stateDir, "api-token")
 
-export const writeApiToken = (stateDir: string, token: string): void => {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 })
-  const file = apiTokenPath(stateDir)
-  const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, "w", 0o600)
-  try {
-    writeSync(fd, token)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, file)
-}
+export const writeApiToken = (stateDir: string, token: string): void =>
+  writeFileDurably(apiTokenPath(stateDir), token, { mode: 0o600, dirMode: 0o700 })
 
 /** The token the daemon left for hooks, or undefined. */
 export const readApiToken = (stateDir: string): string | undefined => {

@@ -3,7 +3,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Console, Duration, Effect } from "effect"
-import { type HookRecord, hookPayload } from "../domain/HookRecord.js"
+import { hookPayload } from "../domain/HookRecord.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { readApiToken } from "./ApiTokenFile.js"
 
@@ -20,7 +20,8 @@ const POST_TIMEOUT = Duration.millis(5_000)
 export const relayHookEvent = (event: string, stdin: string, cclSession: string | undefined) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
-    const record: HookRecord = {
+    // Claude's JSON as it came: the daemon decodes it (HookRecord) and answers 400 to what it cannot read.
+    const record = {
       event,
       ccl_session: cclSession ?? null,
       received_at: new Date().toISOString(),

@@ -11,6 +11,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Data, Duration, Effect, FiberHandle, Queue } from "effect"
 import * as Screen from "../domain/SimAgentScreen.js"
+import { writeFileDurably } from "../layers/DurableFile.js"
 
 export interface SimAgentOptions {
   /** Id of the new conversation (a validated UUID); a random one when absent. */
@@ -156,12 +157,10 @@ interface StatusRecord {
 /** The live status file, written whole (temp + rename) so a reader never sees half of it; removed on exit. */
 const acquireStatusFile = (file: string) =>
   Effect.acquireRelease(
-    Effect.succeed((record: StatusRecord) => {
-      fs.mkdirSync(path.dirname(file), { recursive: true })
-      const temp = `${file}.${randomUUID().slice(0, 8)}.tmp`
-      fs.writeFileSync(temp, `${JSON.stringify(record)}\n`)
-      fs.renameSync(temp, file)
-    }),
+    // The modes a plain writeFileSync and mkdir -p give (0666 and 0777 less the umask), as before.
+    Effect.succeed((record: StatusRecord) =>
+      writeFileDurably(file, `${JSON.stringify(record)}\n`, { mode: 0o666, dirMode: 0o777 }),
+    ),
     () =>
       Effect.sync(() => {
         try {
@@ -172,7 +171,7 @@ const acquireStatusFile = (file: string) =>
       }),
   )
 
-type HookEvent = "SessionStart" | "Stop" | "StopFailure"
+type HookEvent = "SessionStart" | "UserPromptSubmit" | "Stop" | "StopFailure"
 
 interface HookMatcher {
   readonly matcher?: unknown
@@ -246,6 +245,8 @@ interface Busy {
   readonly turn: number
   readonly prompt: string
   readonly startedAt: number
+  /** The id its UserPromptSubmit and Stop hooks carry. */
+  readonly promptId: string
 }
 
 interface AgentIO {
@@ -390,9 +391,12 @@ class Agent {
     this.append(Screen.userEntry(this.context(startedAt), prompt))
     const { turns } = this.conversation
     this.conversation = { ...this.conversation, turns: [...turns, { prompt, reply: [] }], summary: undefined }
+    // As Claude Code 2.1 does: the prompt's id in UserPromptSubmit, and the same id in its turn's Stop.
+    const promptId = randomUUID()
+    this.hook("UserPromptSubmit", { prompt, prompt_id: promptId })
     if (this.limitReached(prompt)) return step(() => this.hitLimit())
     const turn = ++this.turnCount
-    this.busy = { turn, prompt, startedAt }
+    this.busy = { turn, prompt, startedAt, promptId }
     this.frame = 0
     this.publish("busy")
     return FiberHandle.run(this.io.turnClock, this.clock(turn)).pipe(Effect.as(undefined))
@@ -427,7 +431,7 @@ class Agent {
     // Status and screen first: a Stop hook may make ccl look at both at once.
     this.publish("idle")
     this.render()
-    this.hook("Stop", { stop_hook_active: false, last_assistant_message: reply })
+    this.hook("Stop", { stop_hook_active: false, last_assistant_message: reply, prompt_id: busy.promptId })
   }
 
   private limitReached(prompt: string): boolean {

@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { SwapRecord } from "../domain/DaemonState.js"
 
 /** Why a swap happened: a usage-limit hit seen on a session, the operator, or the end of a cooldown. */
 export interface SwapTrigger {
@@ -36,18 +37,37 @@ export interface FailoverStatus {
   /** Account name -> ISO time its limit resets. */
   readonly cooldowns: Readonly<Record<string, string>>
   /** The last swaps, newest last. */
-  readonly history: ReadonlyArray<unknown>
+  readonly history: ReadonlyArray<SwapRecord>
+}
+
+/** A session hit its account's usage limit (screen, hook or transcript): the failover's trigger. */
+export interface LimitHit {
+  readonly session: string
+  readonly account: string | undefined
+  readonly resetAt: number | undefined
+  readonly via: "screen" | "hook" | "transcript"
 }
 
 /**
  * Moves every session to another account when one hits its usage limit (DESIGN.md "Failover"): one swap at a
- * time, dispatching paused while it runs, conversations resumed from saved resume ids. The daemon's
- * implementation is makeAccountSwap (src/programs/daemon/AccountSwap.ts): it works on the dispatcher's sessions.
+ * time, dispatching paused while it runs, conversations resumed from saved resume ids. The live layer is
+ * AccountSwapLive (src/programs/daemon): it works on the DaemonSessions through the SessionSupervisor.
  */
 export class Failover extends Context.Tag("ccl/Failover")<
   Failover,
   {
     readonly swap: (trigger: SwapTrigger) => Effect.Effect<SwapOutcome, FailoverRefused>
     readonly status: Effect.Effect<FailoverStatus>
+    /** A session reports a limit hit: it becomes a swap request (late duplicates are ignored). */
+    readonly report: (hit: LimitHit) => Effect.Effect<void>
+    /** A swap a crash interrupted (journal in state.json): finished before sessions are adopted. */
+    readonly completeInterrupted: Effect.Effect<void>
+    /**
+     * After the sessions are adopted: the active account is cooling down (the daemon stopped between a limit hit
+     * and its swap's journal), so the swap runs now.
+     */
+    readonly swapIfActiveCooling: Effect.Effect<void>
+    /** Forever: takes the reported hits one at a time. */
+    readonly runTriggers: Effect.Effect<never>
   }
 >() {}

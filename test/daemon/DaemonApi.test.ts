@@ -8,6 +8,7 @@ import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import type { HookRecord } from "../../src/domain/HookRecord.js"
+import { SessionTable } from "../../src/domain/SessionTable.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import {
   type ApiDispatcher,
@@ -22,7 +23,6 @@ import {
   WatchdogStatus,
 } from "../../src/programs/daemon/DaemonApiSchemas.js"
 import { DaemonApi } from "../../src/programs/daemon/DaemonApiSpec.js"
-import { SessionTable } from "../../src/programs/daemon/SessionTable.js"
 import { Delegation } from "../../src/services/Delegation.js"
 import { QueueIOError, TaskQueue } from "../../src/services/TaskQueue.js"
 import { runCclAsync } from "../support/cli.js"
@@ -90,7 +90,8 @@ const serve = (
     const base = {
       cwd: root,
       conversationFrom: undefined,
-      lateStopUntil: 0,
+      owedStops: 0,
+      filedPrompts: [],
       limitLinesBefore: 0,
       failedLaunches: 0,
       launchedAt: now,
@@ -107,6 +108,7 @@ const serve = (
       task: {
         id: "t1",
         attempt: 1,
+        dispatch: "t1#1",
         startedAt: now - 60_000,
         sentAt: now - 60_000,
         deadlineAt: now - 1, // past its deadline: stale

@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import type { SessionRecord } from "../../src/programs/daemon/SessionTable.js"
-import { runWatchdog, type StaleTask } from "../../src/programs/daemon/Watchdog.js"
+import type { SessionRecord } from "../../src/domain/SessionTable.js"
+import { runWatchdog } from "../../src/programs/daemon/Watchdog.js"
+import type { StaleTask } from "../../src/services/Watchdog.js"
 
 const session = (name: string, task: { id: string; attempt: number; deadlineAt: number } | undefined) =>
   ({
@@ -18,8 +19,16 @@ const session = (name: string, task: { id: string; attempt: number; deadlineAt: 
     task:
       task === undefined
         ? undefined
-        : { ...task, startedAt: 0, sentAt: 0, sawBusy: false, doneLinesBefore: 0 },
-    lateStopUntil: 0,
+        : {
+            ...task,
+            dispatch: `${task.id}#${task.attempt}`,
+            startedAt: 0,
+            sentAt: 0,
+            sawBusy: false,
+            doneLinesBefore: 0,
+          },
+    owedStops: 0,
+    filedPrompts: [],
     launchedAt: 0,
     limitLinesBefore: 0,
     failedLaunches: 0,

@@ -4,19 +4,15 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Queue, TestClock } from "effect"
+import { Effect, TestClock } from "effect"
 import { DEFAULT_COOLDOWN_MS } from "../../src/domain/AccountChoice.js"
 import { makeMemoryFs, SymlinkFsMemory } from "../../src/layers/SymlinkFsMemory.js"
-import { TaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
+import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
-import { makeAccountSwap } from "../../src/programs/daemon/AccountSwap.js"
-import { makeDispatcher } from "../../src/programs/daemon/Dispatcher.js"
+import { failoverHandler } from "../../src/programs/daemon/DaemonApiHandlers.js"
 import { readResumeId, resumeIdPath, writeResumeId } from "../../src/programs/daemon/ResumeIdFile.js"
-import { makeStateFile } from "../../src/programs/daemon/StateFile.js"
-import { Router } from "../../src/services/Router.js"
 import { ensureForAccount, RequiredShared } from "../../src/services/SymlinkFs.js"
-import { TmuxPool } from "../../src/services/TmuxPool.js"
-import { testConfig } from "../support/settings.js"
+import { daemonRig } from "../support/daemonRig.js"
 import { tempDir } from "../support/tempDir.js"
 
 const GOOD = "0f6e9a52-3c1b-4d7e-9a0b-2c4d6e8f0a1b"
@@ -48,35 +44,31 @@ const rig = (options: { brokenBackup?: boolean; accounts?: ReadonlyArray<string>
     }
     const tmux = yield* makeTmuxPoolMemory
     for (const name of DEDICATED) yield* tmux.pool.create({ name, cwd: `/src/${name}`, env: {} })
-    const layer = Layer.mergeAll(
-      testConfig(root, settings),
-      TaskQueueMemory(),
-      Layer.succeed(TmuxPool, tmux.pool),
-      links,
-      Router.Default,
-    ).pipe(Layer.provideMerge(testConfig(root, settings)))
-    const state = yield* makeStateFile(path.join(root, "state"))
-    const dispatcher = yield* makeDispatcher(state).pipe(Effect.provide(layer))
     // Conversations with a transcript (only those can be resumed); the homes are in memory.
     const transcripts = new Set([GOOD])
-    const swap = yield* makeAccountSwap(dispatcher, (_home, _cwd, id) => transcripts.has(id)).pipe(
-      Effect.provide(layer),
-    )
-    yield* dispatcher.startSessions
+    const d = yield* daemonRig({
+      root,
+      settings,
+      tmux: tmux.pool,
+      queue: yield* makeTaskQueueMemory(),
+      links,
+      resumable: (_home, _cwd, id) => transcripts.has(id),
+    })
+    yield* d.supervisor.startSessions
     return {
       root,
       stateDir: path.join(root, "state"),
       fs,
       tmux: tmux.script,
-      dispatcher,
-      swap,
-      state,
+      d,
+      swap: d.failover,
+      state: d.state,
       transcripts,
     }
   })
 
 describe("AccountSwap", () => {
-  it.effect(
+  it.scoped(
     "a corrupted resume-id.txt leaves that session at its shell, nothing typed; the others resume",
     () =>
       Effect.gen(function* () {
@@ -88,7 +80,7 @@ describe("AccountSwap", () => {
           writeFileSync(resumeIdPath(r.stateDir, "ccl-2-scanyze"), content)
           const out = yield* r.swap.swap({
             reason: "test",
-            to: r.dispatcher.account()?.name === "main" ? "backup" : "main",
+            to: r.d.supervisor.account()?.name === "main" ? "backup" : "main",
           })
           expect(out.outcome).toBe("swapped")
           expect(out.leftAtShell).toEqual(["ccl-2-scanyze"])
@@ -98,14 +90,14 @@ describe("AccountSwap", () => {
           expect(r.tmux.sent("ccl-1-conformvault")).toEqual([
             `CLAUDE_CONFIG_DIR=${home} claude --dangerously-skip-permissions --resume ${GOOD}`,
           ])
-          expect(r.dispatcher.table.get("ccl-2-scanyze")?.phase).toBe("shell")
+          expect(r.d.table.get("ccl-2-scanyze")?.phase).toBe("shell")
           // The bad file was moved aside, not left to be read again.
           expect(readResumeId(r.stateDir, "ccl-2-scanyze").kind).toBe("missing")
         }
       }),
   )
 
-  it.effect(
+  it.scoped(
     "a dedicated session never prompted (no transcript) starts fresh with a new --session-id, never --resume (bug 2)",
     () =>
       Effect.gen(function* () {
@@ -142,7 +134,7 @@ describe("AccountSwap", () => {
       }),
   )
 
-  it.effect("a broken target home refuses the swap and touches no session", () =>
+  it.scoped("a broken target home refuses the swap and touches no session", () =>
     Effect.gen(function* () {
       const r = yield* rig({ brokenBackup: true })
       const sentBefore = DEDICATED.map((n) => r.tmux.sent(n).length)
@@ -156,11 +148,11 @@ describe("AccountSwap", () => {
       expect(r.state.get().active_account).toBeNull()
       expect(r.state.get().history.at(-1)).toMatchObject({ outcome: "refused", from: "main" })
       // main is spent and there is nowhere to go: dispatching waits for main's reset (default 5 h; TestClock at 0).
-      expect(r.dispatcher.control.pausedUntil).toBe(DEFAULT_COOLDOWN_MS)
+      expect(r.d.pausedUntil()).toBe(DEFAULT_COOLDOWN_MS)
     }),
   )
 
-  it.effect(
+  it.scoped(
     "every account exhausted: dispatching pauses until the earliest reset, then swaps by itself",
     () =>
       Effect.gen(function* () {
@@ -172,10 +164,10 @@ describe("AccountSwap", () => {
         const second = yield* r.swap.swap({ reason: "limit", exhausted: "backup", resetAt: t0 + 3_600_000 })
         expect(second).toMatchObject({ outcome: "waiting", to: "backup", until: t0 + 3_600_000 })
         // An operator's swap now moves nothing: not ok, and it says until when (exit 1 in the CLI).
-        const asked = yield* r.swap.api.swap(undefined, false)
+        const asked = yield* failoverHandler(r.swap).swap(undefined, false)
         expect(asked.body).toMatchObject({ ok: false, outcome: "waiting" })
         expect(asked.body.message).toContain("every account is cooling down")
-        expect(r.dispatcher.control.pausedUntil).toBe(t0 + 3_600_000)
+        expect(r.d.pausedUntil()).toBe(t0 + 3_600_000)
         expect(r.state.get().active_account).toBe("backup")
         // A late report of the account already left behind changes nothing.
         expect((yield* r.swap.swap({ reason: "late", exhausted: "main" })).outcome).toBe("ignored")
@@ -192,7 +184,7 @@ describe("AccountSwap", () => {
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
         const atReset = r.state.get().history.filter((h) => h.reason === "backup's usage limit reset")
         expect(atReset).toHaveLength(1)
-        expect(r.dispatcher.control.pausedUntil).toBe(0)
+        expect(r.d.pausedUntil()).toBe(0)
       }),
   )
 
@@ -201,11 +193,11 @@ describe("AccountSwap", () => {
       Effect.gen(function* () {
         const r = yield* rig()
         yield* Effect.forkScoped(r.swap.runTriggers)
-        // state.json cannot be written (its folder is a file now): the swap throws from a synchronous write.
+        // state.json cannot be written (its folder is a file now): the swap fails.
         const stateDir = r.stateDir
         renameSync(stateDir, `${stateDir}.aside`)
         writeFileSync(stateDir, "not a folder")
-        yield* Queue.offer(r.dispatcher.limits, {
+        yield* r.swap.report({
           session: "ccl-pool-1",
           account: "main",
           resetAt: undefined,
@@ -215,7 +207,7 @@ describe("AccountSwap", () => {
         rmSync(stateDir)
         renameSync(`${stateDir}.aside`, stateDir)
         // The next hit is still taken.
-        yield* Queue.offer(r.dispatcher.limits, {
+        yield* r.swap.report({
           session: "ccl-pool-1",
           account: "main",
           resetAt: undefined,
@@ -228,7 +220,7 @@ describe("AccountSwap", () => {
     ),
   )
 
-  it.effect("a crash mid-swap: the journal is finished by the next start, resume ids kept", () =>
+  it.scoped("a crash mid-swap: the journal is finished by the next start, resume ids kept", () =>
     Effect.gen(function* () {
       const r = yield* rig()
       writeResumeId(r.stateDir, "ccl-1-conformvault", GOOD)
@@ -243,15 +235,20 @@ describe("AccountSwap", () => {
           sessions: DEDICATED.map((name) => ({ name, kind: "dedicated" as const, cwd: `/src/${name}` })),
         },
       }))
-      const done = yield* r.swap.completeInterrupted
-      expect(done).toMatchObject({ outcome: "swapped", to: "backup", relaunched: ["ccl-1-conformvault"] })
+      yield* r.swap.completeInterrupted
+      expect(r.state.get().history.at(-1)).toMatchObject({
+        outcome: "swapped",
+        to: "backup",
+        relaunched: ["ccl-1-conformvault"],
+      })
       expect(r.state.get()).toMatchObject({ swap: null, active_account: "backup" })
       expect(r.tmux.sent("ccl-1-conformvault")).toEqual([
         `CLAUDE_CONFIG_DIR=/homes/backup claude --dangerously-skip-permissions --resume ${GOOD}`,
       ])
       expect(readResumeId(r.stateDir, "ccl-1-conformvault")).toEqual({ kind: "valid", id: GOOD })
       // Nothing left to finish the second time.
-      expect(yield* r.swap.completeInterrupted).toBeUndefined()
+      yield* r.swap.completeInterrupted
+      expect(r.state.get().history).toHaveLength(1)
     }),
   )
 })

@@ -24,7 +24,9 @@ describe("ccl hooks install", () => {
     writeFileSync(path.join(main, "settings.json"), JSON.stringify({ model: "opus", hooks: { Stop: [] } }))
     const r = runCcl(["hooks", "install"], { cwd })
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain("main: hooks SessionStart, Stop, StopFailure, Notification installed")
+    expect(r.stdout).toContain(
+      "main: hooks SessionStart, UserPromptSubmit, Stop, StopFailure, Notification installed",
+    )
     const settings = JSON.parse(readFileSync(path.join(main, "settings.json"), "utf8"))
     expect(settings.model).toBe("opus")
     expect(settings.hooks.Stop[0].hooks[0].command).toBe(`${process.execPath} ${CCL} hook Stop`)

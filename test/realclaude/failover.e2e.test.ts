@@ -54,7 +54,7 @@ describe("real Claude Code: failover", () => {
         )
         yield* Effect.promise(() => untilDone(p, "limited", 60_000, explain(p, ALL)))
         const footer = p.footer("done", "limited")
-        expect(footer).toMatchObject({ status: "completed", account: "backup", attempt: 1 })
+        expect(footer, p.log()).toMatchObject({ status: "completed", account: "backup", attempt: 1 })
         expect(p.ls("done")).toEqual(["limited.md"])
 
         // The turn: one 429 under main, then ccl's continue prompt in the same conversation under backup.

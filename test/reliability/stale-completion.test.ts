@@ -5,17 +5,14 @@
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer, Option } from "effect"
+import { Duration, Effect, Option } from "effect"
 import type { HookRecord } from "../../src/domain/HookRecord.js"
 import { classifyScreen } from "../../src/domain/ScreenState.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
-import { makeDispatcher } from "../../src/programs/daemon/Dispatcher.js"
-import { makeStateFile } from "../../src/programs/daemon/StateFile.js"
-import { Router } from "../../src/services/Router.js"
-import { QueueIOError, TaskQueue } from "../../src/services/TaskQueue.js"
-import { TmuxPool } from "../../src/services/TmuxPool.js"
-import { testConfig, testSettings } from "../support/settings.js"
+import { QueueIOError } from "../../src/services/TaskQueue.js"
+import { daemonRig } from "../support/daemonRig.js"
+import { testSettings } from "../support/settings.js"
 import { tempDir } from "../support/tempDir.js"
 
 const screen = (name: string) =>
@@ -44,11 +41,11 @@ const until = <A>(check: Effect.Effect<A | undefined>, ms: number, describe: () 
   })
 
 /** A daemon's dispatcher over memory layers, its dispatch and screen loops running in the test's scope. */
-const rig = (poolSize: number, faults: { releaseFailures?: number } = {}) =>
+const rig = (poolSize: number, faults: { releaseFailures?: number; freshContext?: boolean } = {}) =>
   Effect.gen(function* () {
     const root = tempDir()
     const base = testSettings(root)
-    const settings = { pool: { ...base.pool, size: poolSize } }
+    const settings = { pool: { ...base.pool, size: poolSize, freshContext: faults.freshContext ?? true } }
     const tmux = yield* makeTmuxPoolMemory
     const memory = yield* makeTaskQueueMemory()
     // The first `releaseFailures` releases fail as a full disk would.
@@ -60,16 +57,17 @@ const rig = (poolSize: number, faults: { releaseFailures?: number } = {}) =>
           ? Effect.fail(new QueueIOError({ op: "release", path: id, message: "no space left on device" }))
           : memory.release(id),
     }
-    const layer = Layer.mergeAll(
-      Layer.succeed(TaskQueue, queue),
-      Layer.succeed(TmuxPool, tmux.pool),
-      Router.Default,
-    ).pipe(Layer.provideMerge(testConfig(root, settings)))
-    const state = yield* makeStateFile(path.join(root, "state"))
-    const dispatcher = yield* makeDispatcher(state).pipe(Effect.provide(layer))
-    yield* dispatcher.startSessions
-    yield* Effect.forkScoped(dispatcher.runDispatch)
-    yield* Effect.forkScoped(dispatcher.runScreens(20, 20))
+    const d = yield* daemonRig({ root, settings, tmux: tmux.pool, queue })
+    yield* d.supervisor.startSessions
+    yield* Effect.forkScoped(d.dispatcher.run)
+    yield* Effect.forkScoped(d.screens.run(20, 20))
+    const dispatcher = {
+      table: d.table,
+      wake: d.control.wake,
+      onHook: d.hooks.accept,
+      sweepOrphans: d.supervisor.sweepOrphans,
+    }
+    const state = d.state
     const names = Array.from({ length: poolSize }, (_, i) => `ccl-pool-${i + 1}`)
 
     const where = (id: string) =>
@@ -106,11 +104,23 @@ const rig = (poolSize: number, faults: { releaseFailures?: number } = {}) =>
         )
       })
 
-    const stop = (name: string, receivedAt: number, message: string): HookRecord => ({
+    const stop = (name: string, receivedAt: number, message: string, promptId?: string): HookRecord => ({
       event: "Stop",
       ccl_session: name,
       received_at: new Date(receivedAt).toISOString(),
-      payload: { session_id: CONVERSATION, hook_event_name: "Stop", last_assistant_message: message },
+      payload: {
+        session_id: CONVERSATION,
+        hook_event_name: "Stop",
+        last_assistant_message: message,
+        ...(promptId === undefined ? {} : { prompt_id: promptId }),
+      },
+    })
+    /** The UserPromptSubmit of the prompt ccl just sent to `name` (its text as sent). */
+    const submitted = (name: string, promptId: string): HookRecord => ({
+      event: "UserPromptSubmit",
+      ccl_session: name,
+      received_at: new Date().toISOString(),
+      payload: { session_id: CONVERSATION, prompt_id: promptId, prompt: tmux.script.sent(name).at(-1) ?? "" },
     })
 
     /** Lets the screen loop look a few times (it reads every 20 ms; a hooked agent's screen every 2 s). */
@@ -127,6 +137,7 @@ const rig = (poolSize: number, faults: { releaseFailures?: number } = {}) =>
       allReady,
       dispatch,
       stop,
+      submitted,
       settleLoops,
     }
   })
@@ -464,6 +475,132 @@ describe("stale completions (fencing)", () => {
           )
           const d = yield* r.queue.get("task-d").pipe(Effect.orDie)
           expect(Option.isSome(d) && d.value.text).toContain("D's answer")
+        }),
+      ),
+    30_000,
+  )
+  // Issue 11, point 8: fencing by token. With fresh_context off the next task runs in the same conversation, so
+  // only the prompt id (UserPromptSubmit -> Stop) tells whose Stop it is; timing windows swallowed the next one.
+  it.live(
+    "fencing by prompt id (fresh_context off): A filed from the screen, its Stop never comes; B's own quick Stop files B with its answer",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1, { freshContext: false })
+          yield* r.allReady
+          const session = yield* r.dispatch("task-a", "Do A")
+          yield* r.dispatcher.onHook(r.submitted(session, "prompt-a"))
+          r.tmux.setScreen(session, BUSY)
+          yield* until(
+            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          r.tmux.setScreen(session, TURN_ENDED)
+          yield* until(
+            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          yield* r.dispatch("task-b", "Do B")
+          yield* r.dispatcher.onHook(r.submitted(session, "prompt-b"))
+          yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer", "prompt-b"))
+          yield* until(
+            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
+            3_000,
+            r.describe,
+          )
+          const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
+          expect(Option.isSome(b) && b.value.text).toContain("B's answer")
+        }),
+      ),
+    30_000,
+  )
+
+  it.live(
+    "fencing by prompt id: A's late Stop (its own prompt id) received after B was sent and bound never files B",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1, { freshContext: false })
+          yield* r.allReady
+          const session = yield* r.dispatch("task-a", "Do A")
+          yield* r.dispatcher.onHook(r.submitted(session, "prompt-a"))
+          r.tmux.setScreen(session, BUSY)
+          yield* until(
+            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          r.tmux.setScreen(session, TURN_ENDED)
+          yield* until(
+            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          yield* r.dispatch("task-b", "Do B")
+          yield* r.dispatcher.onHook(r.submitted(session, "prompt-b"))
+          // Received well after B was sent, and long after any window: still A's.
+          yield* Effect.sleep(Duration.millis(20))
+          yield* r.dispatcher.onHook(r.stop(session, Date.now(), "A's answer", "prompt-a"))
+          yield* r.settleLoops()
+          expect(yield* r.where("task-b")).toBe("active")
+          yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer", "prompt-b"))
+          yield* until(
+            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
+            3_000,
+            r.describe,
+          )
+          const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
+          expect(Option.isSome(b) && b.value.text).toContain("B's answer")
+          expect(Option.isSome(b) && b.value.text).not.toContain("A's answer")
+        }),
+      ),
+    30_000,
+  )
+
+  it.live(
+    "fencing without prompt ids: a hooked agent's screen-filed turn owes one Stop; the next Stop pays it, whatever its timing, and B's own files B",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1, { freshContext: false })
+          yield* r.allReady
+          const session = yield* r.dispatch("task-a", "Do A")
+          // The agent is hooked (a SessionStart arrived), but its hooks carry no prompt ids (an older Claude Code).
+          yield* r.dispatcher.onHook({
+            event: "Notification",
+            ccl_session: session,
+            received_at: new Date().toISOString(),
+            payload: { session_id: CONVERSATION, notification_type: "idle_prompt" },
+          })
+          r.tmux.setScreen(session, BUSY)
+          yield* until(
+            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          r.tmux.setScreen(session, TURN_ENDED)
+          yield* until(
+            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          yield* r.dispatch("task-b", "Do B")
+          yield* Effect.sleep(Duration.millis(20))
+          // A's Stop, received after B was sent.
+          yield* r.dispatcher.onHook(r.stop(session, Date.now(), "A's answer"))
+          yield* r.settleLoops()
+          expect(yield* r.where("task-b")).toBe("active")
+          yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer"))
+          yield* until(
+            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
+            3_000,
+            r.describe,
+          )
+          const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
+          expect(Option.isSome(b) && b.value.text).toContain("B's answer")
+          expect(Option.isSome(b) && b.value.text).not.toContain("A's answer")
         }),
       ),
     30_000,

@@ -1,12 +1,12 @@
 // Fault 4 (RELIABILITY.md): a truncated, garbage or oversized state.json is moved aside as
 // `state.json.corrupt.<time>` (its bytes kept), reported, and the daemon starts with an empty state. Unit level on
-// makeStateFile, then end to end: a daemon started over a garbage state file serves its API and runs a task.
+// makeStateStoreFile, then end to end: a daemon started over a garbage state file serves its API and runs a task.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Logger } from "effect"
-import { makeStateFile } from "../../src/programs/daemon/StateFile.js"
+import { makeStateStoreFile } from "../../src/layers/StateStoreFile.js"
 import { daemonProject } from "../support/daemonProject.js"
 import { tempDir } from "../support/tempDir.js"
 import { eventually } from "../support/tmux.js"
@@ -20,7 +20,7 @@ const open = (stateDir: string) =>
     const logger = Logger.make(({ message }) => {
       logs.push(Array.isArray(message) ? message.map(String).join(" ") : String(message))
     })
-    const exit = yield* makeStateFile(stateDir).pipe(
+    const exit = yield* makeStateStoreFile(stateDir).pipe(
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
       Effect.exit,
     )

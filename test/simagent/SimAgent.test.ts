@@ -269,6 +269,8 @@ describe("ccl sim-agent in tmux", () => {
       hook_event_name: "Stop",
       stop_hook_active: false,
       last_assistant_message: `Done: ${prompt}`,
+      // As Claude Code 2.1: the id of the prompt that started the turn (UserPromptSubmit has the same).
+      prompt_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     })
     const env = await pane.waitFile("the hook environment", () => {
       const file = path.join(home, "env.log")

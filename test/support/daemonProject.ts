@@ -96,10 +96,17 @@ export const daemonProject = async (options: ProjectOptions) => {
   expect((await ccl(["hooks", "install"])).code).toBe(0)
   let daemon: ChildProcess | undefined
   let log = ""
-  const start = () => {
+  /** Starts the daemon; `extraEnv` e.g. arms a crash point (CCL_FAILPOINT). */
+  const start = (extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [CCL, "daemon"], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache"), ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        CCL_CACHE_DIR: path.join(dir, ".cache"),
+        ...env,
+        ...extraEnv,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     })
     child.stdout!.on("data", (d) => (log += d))

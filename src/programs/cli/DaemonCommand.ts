@@ -11,7 +11,7 @@ import { TmuxPoolFromConfig } from "../../layers/TmuxPoolCli.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Router } from "../../services/Router.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
-import { runDaemon } from "../daemon/Daemon.js"
+import { DaemonLive } from "../daemon/Daemon.js"
 import { daemonClient } from "./daemonClient.js"
 import { configOption, jsonOption } from "./options.js"
 
@@ -34,7 +34,7 @@ const daemonLayer = (config: Option.Option<string>) => {
 }
 
 export const daemonCommand = Command.make("daemon", { config: configOption }, () =>
-  Effect.scoped(runDaemon),
+  Layer.launch(DaemonLive),
 ).pipe(
   Command.withDescription(
     "Run the pool: sessions, dispatcher, reaper, watchdog and the HTTP API (until SIGTERM)",

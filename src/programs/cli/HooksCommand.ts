@@ -6,6 +6,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Layer, Option } from "effect"
 import { HookEvents, mergeHookSettings, shellQuote } from "../../domain/HookSettings.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
+import { writeFileDurably } from "../../layers/DurableFile.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { runHook } from "../HookRelay.js"
 import { badInput, failure } from "./failure.js"
@@ -56,15 +57,17 @@ const install = Command.make(
           yield* Console.log(`${a.name}: hooks already installed in ${file}`)
           continue
         }
-        yield* fs.makeDirectory(a.home, { recursive: true })
         let backup = ""
         if (Option.isSome(existing)) {
           backup = `${file}.bak.${new Date().toISOString().replace(/[:.]/g, "-")}`
           yield* fs.writeFileString(backup, existing.value, { mode: 0o600 })
         }
-        const tmp = `${file}.ccl-${process.pid}.tmp`
-        yield* fs.writeFileString(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`, { mode: 0o600 })
-        yield* fs.rename(tmp, file)
+        // A missing account home is made as before, like `mkdir -p` (0777 less the umask).
+        const text = `${JSON.stringify(merged.settings, null, 2)}\n`
+        yield* Effect.try({
+          try: () => writeFileDurably(file, text, { mode: 0o600, dirMode: 0o777 }),
+          catch: (e) => failure(`cannot install hooks: ${e instanceof Error ? e.message : String(e)}`),
+        })
         yield* Console.log(
           `${a.name}: hooks ${HookEvents.join(", ")} installed in ${file}${backup === "" ? "" : ` (backup: ${backup})`}`,
         )

@@ -1,80 +1,98 @@
 import { watch } from "node:fs"
 import * as path from "node:path"
-import { Duration, Effect, Redacted, Schedule } from "effect"
+import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
+import { DispatchControl } from "../../services/DispatchControl.js"
+import { Dispatcher } from "../../services/Dispatcher.js"
+import { Failover } from "../../services/Failover.js"
+import { HookIntake } from "../../services/HookIntake.js"
+import { ScreenWatch } from "../../services/ScreenWatch.js"
+import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
+import { Watchdog } from "../../services/Watchdog.js"
 import { writeApiToken } from "../ApiTokenFile.js"
-import { makeAccountSwap } from "./AccountSwap.js"
 import { serveDaemonApi } from "./DaemonApi.js"
+import { failoverHandler } from "./DaemonApiHandlers.js"
 import { acquireDaemonLock } from "./DaemonLock.js"
-import { makeDispatcher } from "./Dispatcher.js"
-import { replayEvents } from "./HookReplay.js"
-import { makeStateFile } from "./StateFile.js"
-import { runWatchdog } from "./Watchdog.js"
+import { daemonServices } from "./DaemonServices.js"
+
+/** The safety-net wake-up of the dispatcher, and the sweep of tasks stranded in active/. */
+const tick = Schedule.spaced(Duration.seconds(5))
+const orphanSweep = Schedule.spaced(Duration.seconds(30))
 
 /**
- * `ccl daemon`: one per queue (lock). Recovers the queue, starts or adopts the sessions, replays queued hook
- * events, serves the HTTP API, and runs the dispatcher (woken by a watch on pending/, by hooks and by a 5 s
- * tick), the screen reader and, when delegation is on, the reaper. Runs until interrupted (SIGINT/SIGTERM):
- * the step in hand finishes, the lock is released, sessions keep running for the next start to adopt.
+ * Before anything reads the queue or the state: secrets out of the environment, the queue's lock (one daemon per
+ * queue), then moves a crash interrupted finished.
  */
-export const runDaemon = Effect.gen(function* () {
+const QueueOwnership = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const settings = yield* AppConfig
+    // tmux, and every shell and agent it starts, inherit this process's environment: the secrets leave it (they
+    // are held, redacted, in the settings); the hooks find the API token in <state>/api-token.
+    delete process.env.SECUTOOLS_API_KEY
+    delete process.env.CCL_API_TOKEN
+    if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
+    const queue = yield* TaskQueue
+    yield* queue.counts // creates the queue folders
+    yield* acquireDaemonLock(settings.queue)
+    const recovered = yield* queue.recover
+    if (recovered.finishedMoves.length + recovered.finishedEnqueues.length > 0)
+      yield* Effect.logInfo(`recovered interrupted moves: ${JSON.stringify(recovered)}`)
+  }),
+)
+
+/**
+ * Starts in order (an interrupted failover finished, sessions started or adopted, queued hook events replayed,
+ * the API served), then runs the loops until the scope closes (SIGINT/SIGTERM): prompts being typed finish, the
+ * lock is released, sessions keep running for the next start to adopt.
+ */
+const runDaemon = Effect.gen(function* () {
   const settings = yield* AppConfig
-  // tmux, and every shell and agent it starts, inherit this process's environment: the secrets leave it (they
-  // are held, redacted, in the settings); the hooks find the API token in <state>/api-token.
-  delete process.env.SECUTOOLS_API_KEY
-  delete process.env.CCL_API_TOKEN
-  if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
-  const queue = yield* TaskQueue
-  yield* queue.counts // creates the queue folders
-  yield* acquireDaemonLock(settings.queue)
-  const recovered = yield* queue.recover
-  if (recovered.finishedMoves.length + recovered.finishedEnqueues.length > 0) {
-    yield* Effect.logInfo(`recovered interrupted moves: ${JSON.stringify(recovered)}`)
-  }
-  const state = yield* makeStateFile(settings.state)
-  const dispatcher = yield* makeDispatcher(state)
-  const failover = yield* makeAccountSwap(dispatcher)
+  const failover = yield* Failover
+  const supervisor = yield* SessionSupervisor
+  const hooks = yield* HookIntake
+  const dispatcher = yield* Dispatcher
+  const control = yield* DispatchControl
+  const sessions = yield* DaemonSessions
+  const watchdog = yield* Watchdog
+  const screens = yield* ScreenWatch
   yield* failover.completeInterrupted
-  yield* dispatcher.startSessions
-  const replayed = yield* replayEvents(settings.state, dispatcher.onHook)
-  const port = yield* serveDaemonApi(dispatcher, Date.now(), failover.api)
+  yield* supervisor.startSessions
+  yield* failover.swapIfActiveCooling
+  const replayed = yield* hooks.replay
+  const api = { ...sessions, account: supervisor.account, onHook: hooks.accept }
+  const port = yield* serveDaemonApi(api, Date.now(), failoverHandler(failover))
   yield* Effect.logInfo(
-    `ccl daemon ${process.pid}: ${dispatcher.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
+    `ccl daemon ${process.pid}: ${sessions.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
       (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),
   )
   // A task renamed into pending/ wakes the dispatcher at once; the tick is the safety net.
   yield* Effect.acquireRelease(
-    Effect.sync(() => watch(path.join(settings.queue, "pending"), () => Effect.runFork(dispatcher.wake))),
+    Effect.sync(() => watch(path.join(settings.queue, "pending"), () => Effect.runFork(control.wake))),
     (w) => Effect.sync(() => w.close()),
   )
-  yield* Effect.forkScoped(dispatcher.runDispatch)
+  yield* Effect.forkScoped(dispatcher.run)
   // Runs first at SIGTERM (finalizers run in reverse): no new dispatch, prompts being typed finish.
   yield* Effect.addFinalizer(() => dispatcher.drain)
   yield* Effect.forkScoped(failover.runTriggers)
-  yield* Effect.forkScoped(dispatcher.runScreens(500, 5_000))
-  yield* Effect.forkScoped(runWatchdog(() => dispatcher.table.all(), settings.watchdog.everyMs))
+  yield* Effect.forkScoped(screens.run(500, 5_000))
+  yield* Effect.forkScoped(watchdog.run)
   yield* Effect.forkScoped(
-    dispatcher.sweepOrphans.pipe(
+    supervisor.sweepOrphans.pipe(
       Effect.catchAllCause((cause) => Effect.logWarning("sweeping active/ failed", cause)),
-      Effect.repeat(Schedule.spaced(Duration.seconds(30))),
+      Effect.repeat(orphanSweep),
     ),
   )
-  yield* Effect.forkScoped(
-    Effect.forever(Effect.zipRight(dispatcher.wake, Effect.sleep(Duration.seconds(5)))),
-  )
-  yield* Effect.forkScoped(
-    Effect.forever(
-      Effect.zipRight(
-        Effect.sleep(Duration.seconds(2)),
-        replayEvents(settings.state, dispatcher.onHook).pipe(
-          Effect.catchAllCause((cause) => Effect.logWarning("replaying queued hook events failed", cause)),
-        ),
-      ),
-    ),
-  )
+  yield* Effect.forkScoped(Effect.repeat(control.wake, tick))
+  yield* Effect.forkScoped(hooks.runReplay)
   const delegation = yield* Effect.serviceOption(Delegation)
   if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)
-  return yield* Effect.never
 })
+
+/** `ccl daemon`: launched with Layer.launch on the services it needs (DaemonCommand gives the outer ones). */
+export const DaemonLive = Layer.scopedDiscard(runDaemon).pipe(
+  Layer.provide(daemonServices()),
+  Layer.provide(QueueOwnership),
+)

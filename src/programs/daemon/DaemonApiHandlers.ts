@@ -1,7 +1,12 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Layer, Option } from "effect"
+import { type Context, Effect, Layer, Option } from "effect"
+import type { HookRecord } from "../../domain/HookRecord.js"
+import type { SessionTable } from "../../domain/SessionTable.js"
+import type { DispatchCounters } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
+import type { Failover } from "../../services/Failover.js"
+import type { AccountRef } from "../../services/SessionSupervisor.js"
 import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
 import { ServerError } from "./DaemonApiErrors.js"
 import {
@@ -11,11 +16,17 @@ import {
   type WatchdogStatus,
 } from "./DaemonApiSchemas.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
-import type { Dispatcher } from "./Dispatcher.js"
 import { staleTasks } from "./Watchdog.js"
 
-/** What the API reads of the dispatcher. */
-export type ApiDispatcher = Pick<Dispatcher, "table" | "counters" | "account" | "onHook">
+/** What the API reads of the daemon's services: the sessions, the counters, the account; where hooks go. */
+export interface ApiDispatcher {
+  readonly table: SessionTable
+  readonly counters: DispatchCounters
+  readonly account: () => AccountRef | undefined
+  readonly onHook: (
+    record: HookRecord,
+  ) => Effect.Effect<void, { readonly _tag: string; readonly message?: string }>
+}
 
 /** How `POST /api/failover` is answered: the status and the body. */
 export interface FailoverReply {
@@ -35,6 +46,30 @@ export const failoverNotBuilt: FailoverHandler = {
     Effect.succeed({ status: 501, body: { ok: false, message: "this daemon runs without failover" } }),
   status: Effect.succeed(null),
 }
+
+/** `POST /api/failover` and `ccl failover swap` on the Failover service: 200 with what was done, 409 when refused. */
+export const failoverHandler = (failover: Context.Tag.Service<Failover>): FailoverHandler => ({
+  status: failover.status,
+  swap: (to, force) =>
+    failover.swap({ reason: "operator request", to, force }).pipe(
+      Effect.map((o) => ({
+        status: 200,
+        body: {
+          // Waiting (every account cooling down) swapped nothing: not ok, and the message says until when.
+          ok: o.outcome === "swapped",
+          message: o.message,
+          outcome: o.outcome,
+          from: o.from,
+          to: o.to,
+          relaunched: o.relaunched,
+          left_at_shell: o.leftAtShell,
+        },
+      })),
+      Effect.catchAll((e) =>
+        Effect.succeed({ status: 409, body: { ok: false, message: e.reason, outcome: "refused" as const } }),
+      ),
+    ),
+})
 
 /** A failure the client cannot fix (the queue could not be read...): 500 with its tag and message. */
 const serverError = (e: { readonly _tag: string; readonly message?: string }) =>

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
+import { SwapRecord } from "../../domain/DaemonState.js"
 import { TaskStates } from "../../services/TaskQueue.js"
-import { SwapRecord } from "./StateFile.js"
 
 // The JSON bodies of the daemon's HTTP API (DESIGN.md "HTTP API"), shared by the daemon and the CLI.
 

@@ -1,51 +1,69 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import * as net from "node:net"
 import * as path from "node:path"
 import { Data, Effect } from "effect"
-import { processAlive } from "../../layers/ProcessAlive.js"
 
 export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
   readonly pid: number
   readonly lock: string
 }> {
   override get message() {
-    return `another ccl daemon (pid ${this.pid}) runs on this queue (lock ${this.lock}): stop it first`
+    const pid = this.pid > 0 ? this.pid : "unknown"
+    return `another ccl daemon (pid ${pid}) runs on this queue (lock ${this.lock}): stop it first`
   }
 }
 
+/** The pid a lock file names, 0 if it is missing or garbage. */
+const readPid = (lock: string): number => {
+  try {
+    const pid = Number(readFileSync(lock, "utf8").trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : 0
+  } catch {
+    return 0
+  }
+}
+
+const listen = (server: net.Server, name: string) =>
+  Effect.async<void, NodeJS.ErrnoException>((resume) => {
+    server.once("error", (e) => resume(Effect.fail(e)))
+    server.listen({ path: name }, () => resume(Effect.void))
+  })
+
 /**
- * One daemon per queue: `<queue>/.daemon.lock` holds the owner's pid, created exclusively. A lock whose
- * process is gone is taken over (temp + rename, then read back: of two daemons taking it at once, one wins).
+ * One daemon per queue. The mutex is a Linux abstract-namespace socket named after the queue's real path: binding
+ * it is atomic across all processes (this one included) and the kernel frees it when its holder dies, however it
+ * dies, so no pid check (racy, fooled by reused pids and zombies) is needed. `<queue>/.daemon.lock` only names the
+ * holder's pid for the refusal message; only the socket's holder writes it, so a stale one is simply overwritten.
  * Released when the scope closes.
  */
 export const acquireDaemonLock = (queueRoot: string) =>
   Effect.acquireRelease(
     Effect.gen(function* () {
       const lock = path.join(queueRoot, ".daemon.lock")
-      const mine = String(process.pid)
-      try {
-        const fd = openSync(lock, "wx", 0o600)
-        writeFileSync(fd, mine)
-        closeSync(fd)
-        return lock
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+      const hash = createHash("sha256").update(realpathSync(queueRoot)).digest("hex")
+      // Nothing is served: a stray client is dropped, so it cannot hold up close() at release.
+      const server = net.createServer((socket) => socket.destroy())
+      yield* listen(server, `\0ccl-daemon-${hash.slice(0, 40)}`).pipe(
+        Effect.catchAll((e) =>
+          e.code === "EADDRINUSE"
+            ? Effect.fail(new DaemonRunning({ pid: readPid(lock), lock }))
+            : Effect.die(e),
+        ),
+      )
+      server.unref() // held, but it must not keep the process alive on its own (a lock file never did)
+      if (existsSync(lock)) {
+        yield* Effect.logInfo(`took over a stale daemon lock of pid ${readPid(lock) || "unknown"}`)
       }
-      const holder = Number(readFileSync(lock, "utf8").trim())
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
-        return yield* new DaemonRunning({ pid: holder, lock })
-      }
-      const tmp = `${lock}.${mine}.tmp`
-      writeFileSync(tmp, mine, { mode: 0o600 })
-      renameSync(tmp, lock)
-      const now = readFileSync(lock, "utf8").trim()
-      if (now !== mine) return yield* new DaemonRunning({ pid: Number(now), lock })
-      yield* Effect.logInfo(`took over a stale daemon lock of pid ${holder}`)
-      return lock
+      writeFileSync(lock, String(process.pid), { mode: 0o600 })
+      return { lock, server }
     }),
-    (lock) =>
-      Effect.sync(() => {
+    ({ lock, server }) =>
+      // The file goes before the socket: once the socket is free, a new holder (maybe in this process) writes it.
+      Effect.async<void>((resume) => {
         try {
           if (readFileSync(lock, "utf8").trim() === String(process.pid)) rmSync(lock)
         } catch {}
+        server.close(() => resume(Effect.void))
       }),
-  )
+  ).pipe(Effect.map(({ lock }) => lock))

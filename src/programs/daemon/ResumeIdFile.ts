@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
+import { readFileSync, renameSync } from "node:fs"
 import * as path from "node:path"
 import { isValidResumeUUID, resumeIdFromFile } from "../../domain/ResumeId.js"
+import { writeFileDurably } from "../../layers/DurableFile.js"
 
 /** `<state>/sessions/<name>/resume-id.txt`: the conversation a session resumes after a failover. */
 export const resumeIdPath = (stateDir: string, session: string): string =>
@@ -9,17 +10,7 @@ export const resumeIdPath = (stateDir: string, session: string): string =>
 /** Writes the id whole (temp, fsync, rename; 0600 in a 0700 folder). Only a valid UUID is ever written. */
 export const writeResumeId = (stateDir: string, session: string, id: string): void => {
   if (!isValidResumeUUID(id)) throw new Error(`not a resume UUID: ${JSON.stringify(id.slice(0, 80))}`)
-  const file = resumeIdPath(stateDir, session)
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-  const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, "w", 0o600)
-  try {
-    writeSync(fd, `${id}\n`)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, file)
+  writeFileDurably(resumeIdPath(stateDir, session), `${id}\n`, { mode: 0o600, dirMode: 0o700 })
 }
 
 export type ResumeIdRead =

@@ -1,21 +1,14 @@
-import { Effect } from "effect"
+import { type Context, Effect } from "effect"
+import type { PendingVerification } from "../../domain/SessionTable.js"
+import type { StateStore } from "../../services/StateStore.js"
 import { liveSessionId, type PaneRef } from "./LiveStatusFile.js"
-import type { StateFile } from "./StateFile.js"
-
-/** What a session relaunched by a swap must show once its agent is up: the swap it belongs to, the id expected. */
-export interface PendingVerification {
-  /** The swap's `started_at` (its key in the history). */
-  readonly swap: string
-  readonly home: string
-  readonly id: string
-}
 
 /**
  * Checks that a relaunched agent really runs under the target home: its live status file is under
  * `<home>/sessions/` with the expected conversation id. The answer goes into that swap's history entry.
  */
 export const verifySwappedSession = (
-  state: StateFile,
+  state: Context.Tag.Service<StateStore>,
   name: string,
   pane: PaneRef,
   check: PendingVerification,

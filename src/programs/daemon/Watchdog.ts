@@ -1,13 +1,8 @@
-import { Clock, Duration, Effect, Schedule } from "effect"
-import type { SessionRecord } from "./SessionTable.js"
-
-/** A task past its deadline: the task's `timeout`, else `watchdog.stale_after`, counted from its first send. */
-export interface StaleTask {
-  readonly task: string
-  readonly session: string
-  readonly attempt: number
-  readonly since: string
-}
+import { Clock, Duration, Effect, Layer, Schedule } from "effect"
+import type { SessionRecord } from "../../domain/SessionTable.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { type StaleTask, Watchdog } from "../../services/Watchdog.js"
 
 /** The tasks in flight past their deadline at `now` (delegated tasks are the reaper's: they hold no session). */
 export const staleTasks = (sessions: ReadonlyArray<SessionRecord>, now: number): ReadonlyArray<StaleTask> =>
@@ -52,3 +47,18 @@ export const runWatchdog = (
     })
     return yield* look.pipe(Effect.repeat(Schedule.spaced(Duration.millis(everyMs))), Effect.asVoid)
   })
+
+export const WatchdogLive = Layer.effect(
+  Watchdog,
+  Effect.gen(function* () {
+    const settings = yield* AppConfig
+    const { table } = yield* DaemonSessions
+    return Watchdog.of({
+      stale: Effect.map(Clock.currentTimeMillis, (now) => staleTasks(table.all(), now)),
+      run: Effect.zipRight(
+        runWatchdog(() => table.all(), settings.watchdog.everyMs),
+        Effect.never,
+      ),
+    })
+  }),
+)

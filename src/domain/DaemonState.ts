@@ -1,16 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs"
-import * as path from "node:path"
-import { Effect, Either, Schema } from "effect"
+import { Schema } from "effect"
+
+// What the daemon keeps in <state>/state.json across restarts (DESIGN.md "State"): plain data and its Schema.
 
 /** A task a session holds: restored when the next daemon adopts the session (SIGTERM, crash). */
 export const InFlight = Schema.Struct({
@@ -19,6 +9,10 @@ export const InFlight = Schema.Struct({
   sent_at: Schema.Number,
   started_at: Schema.optional(Schema.Number),
   deadline_at: Schema.optional(Schema.Number),
+  /** The dispatch this holding belongs to (fencing: a completion for another dispatch is ignored). */
+  dispatch: Schema.optional(Schema.String),
+  /** Resumed after a failover and not yet told to continue: the next daemon tells it (a crash in between). */
+  resuming: Schema.optional(Schema.Boolean),
 })
 export type InFlight = typeof InFlight.Type
 
@@ -96,7 +90,7 @@ export const HISTORY_LIMIT = 50
 /** A real state file is a few KB (attempts are the bulk): anything this big is not one of ours. */
 export const MAX_STATE_BYTES = 4 * 1024 * 1024
 
-const empty: DaemonState = {
+export const emptyDaemonState: DaemonState = {
   active_account: null,
   attempts: {},
   cooldowns: {},
@@ -104,62 +98,5 @@ const empty: DaemonState = {
   swap: null,
   history: [],
 }
-const decode = Schema.decodeUnknownEither(Schema.parseJson(DaemonState))
-
-/** state.json as it is on disk, for commands that only look (nothing moved aside): undefined if absent or bad. */
-export const peekDaemonState = (stateDir: string): DaemonState | undefined => {
-  try {
-    const decoded = decode(readFileSync(path.join(stateDir, "state.json"), "utf8"))
-    return Either.isRight(decoded) ? decoded.right : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * `<state>/state.json`: read at start (a corrupt file is moved aside as `state.json.corrupt.<time>` and the
- * daemon starts empty, reported: no crash loop), written whole through temp + rename on every change.
- */
-export const makeStateFile = (stateDir: string) =>
-  Effect.gen(function* () {
-    const file = path.join(stateDir, "state.json")
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 })
-    let state: DaemonState = empty
-    if (existsSync(file)) {
-      const size = statSync(file).size
-      const decoded =
-        size > MAX_STATE_BYTES
-          ? Either.left({ message: `${size} bytes, more than the ${MAX_STATE_BYTES} a state file can hold` })
-          : decode(readFileSync(file, "utf8"))
-      if (Either.isRight(decoded)) state = decoded.right
-      else {
-        const aside = `${file}.corrupt.${new Date().toISOString().replace(/[:.]/g, "-")}`
-        renameSync(file, aside)
-        yield* Effect.logError(
-          `state file ${file} is corrupt (${decoded.left.message.split("\n")[0]}): moved to ${aside}`,
-        )
-      }
-    }
-    const save = () => {
-      const tmp = `${file}.${process.pid}.tmp`
-      const fd = openSync(tmp, "w", 0o600)
-      try {
-        writeFileSync(fd, JSON.stringify(state, null, 2))
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(tmp, file)
-    }
-    return {
-      get: () => state,
-      update: (f: (s: DaemonState) => DaemonState) =>
-        Effect.sync(() => {
-          state = f(state)
-          save()
-          return state
-        }),
-    }
-  })
-
-export type StateFile = Effect.Effect.Success<ReturnType<typeof makeStateFile>>
+/** state.json's text, decoded (JSON and shape). */
+export const decodeDaemonState = Schema.decodeUnknownEither(Schema.parseJson(DaemonState))

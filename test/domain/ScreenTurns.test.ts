@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { isClearedScreen } from "../../src/domain/ClearedScreen.js"
+import { deliveryEvidence, isClearedScreen } from "../../src/domain/ScreenTurns.js"
 import { renderScreen } from "../../src/domain/SimAgentScreen.js"
 
 const dir = path.resolve(__dirname, "../fixtures/claude-code/screens")
@@ -44,5 +44,27 @@ describe("isClearedScreen", () => {
 
   it("a prompt that merely mentions /clear is a turn", () => {
     expect(isClearedScreen(sim([{ prompt: "/clear the cache", reply: ["ok"] }]))).toBe(false)
+  })
+
+  it("deliveryEvidence: a paste waiting in the input box, a cleared conversation, a turn on screen", () => {
+    expect(deliveryEvidence(read("pasted.txt"))).toBe("in-input")
+    expect(deliveryEvidence(read("cleared.txt"))).toBe("absent")
+    expect(deliveryEvidence(read("busy.txt"))).toBe("submitted")
+    expect(deliveryEvidence(read("limit-cancelled.txt"))).toBe("submitted")
+    expect(deliveryEvidence(sim([]))).toBe("absent")
+    expect(deliveryEvidence(sim([{ prompt: "[ccl task t: x] do", reply: ["Done"] }], "✻ Baked for 1s"))).toBe(
+      "submitted",
+    )
+    const typed = renderScreen(
+      {
+        header: undefined,
+        turns: [],
+        summary: undefined,
+        spinnerFrame: undefined,
+        input: "[ccl task t: x] do",
+      },
+      { rows: 40, cols: 120 },
+    ).join("\n")
+    expect(deliveryEvidence(typed)).toBe("in-input")
   })
 })

@@ -1,10 +1,21 @@
-import type { HookSignal } from "../../domain/SessionSignals.js"
-import type { PendingVerification } from "./SwapVerification.js"
+import type { HookSignal } from "./SessionSignals.js"
+
+/** What a session relaunched by a swap must show once its agent is up: the swap it belongs to, the id expected. */
+export interface PendingVerification {
+  /** The swap's `started_at` (its key in the history). */
+  readonly swap: string
+  readonly home: string
+  readonly id: string
+}
 
 /** What the daemon knows of each session it runs. One daemon per queue owns this table. */
 export interface TaskInFlight {
   readonly id: string
   readonly attempt: number
+  /** This dispatch's id (fencing): a completion for another dispatch of the same task is ignored. */
+  readonly dispatch: string
+  /** The agent's id for the prompt that carries this task (UserPromptSubmit's `prompt_id`), once its hook said. */
+  promptId?: string | undefined
   /** When the task was first sent (ms): the footer's started_at. */
   readonly startedAt: number
   /** When the latest prompt was sent (ms): hook events older than this belong to an earlier turn (fencing). */
@@ -35,12 +46,12 @@ export interface SessionRecord {
   phase: "starting" | "ready" | "working" | "resuming" | "limited" | "shell" | "dead"
   task: TaskInFlight | undefined
   /**
-   * Set when the screen showed a turn's end before its Stop hook arrived: that late Stop belongs to the turn
-   * already filed, not to the next task (fencing), and is ignored until this time.
+   * Fencing without a prompt id: turns of this (hooked) agent filed from the screen whose Stop hook has not come
+   * yet. The next Stops that name no known prompt are theirs, not the next task's.
    */
-  lateStopUntil: number
-  /** The conversation of that screen-filed turn: a Stop from another conversation is not its late Stop. */
-  lateStopConversation?: string | undefined
+  owedStops: number
+  /** Prompt ids of turns already filed (the latest few): a Stop naming one is late, never the next task's. */
+  filedPrompts: ReadonlyArray<string>
   /** When ccl launched (or adopted) the agent: hook events from before belong to the previous agent. */
   launchedAt: number
   /** A hook of this agent has arrived: its turn ends are reported, so its screen is read less often. */

@@ -1,0 +1,84 @@
+import { Clock, Effect, Layer } from "effect"
+import { forgetting } from "../../domain/InFlightState.js"
+import type { ResultFooter } from "../../domain/ResultFooter.js"
+import type { SessionRecord } from "../../domain/SessionTable.js"
+import { failpoint } from "../../layers/failpoint.js"
+import { Completion } from "../../services/Completion.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { DispatchControl } from "../../services/DispatchControl.js"
+import { Failover } from "../../services/Failover.js"
+import { StateStore } from "../../services/StateStore.js"
+import { TaskQueue } from "../../services/TaskQueue.js"
+import { TmuxPool } from "../../services/TmuxPool.js"
+
+/** Prompt ids of filed turns kept per session: enough for any late Stop, bounded. */
+const FILED_PROMPTS_KEPT = 8
+
+export const CompletionLive = Layer.effect(
+  Completion,
+  Effect.gen(function* () {
+    const queue = yield* TaskQueue
+    const tmux = yield* TmuxPool
+    const state = yield* StateStore
+    const control = yield* DispatchControl
+    const failover = yield* Failover
+    const { table, counters } = yield* DaemonSessions
+
+    const file = Effect.fn("Completion.file")(function* (
+      r: SessionRecord,
+      via: "hook" | "screen",
+      text?: string | undefined,
+    ) {
+      const t = r.task
+      if (t === undefined) return
+      const now = yield* Clock.currentTimeMillis
+      const footer: ResultFooter = {
+        status: "completed",
+        route: "local",
+        provider: "claude-code",
+        session: r.name,
+        ...(r.account === undefined ? {} : { account: r.account }),
+        attempt: t.attempt,
+        ...(r.conversationId === undefined ? {} : { resume_id: r.conversationId }),
+        started_at: new Date(t.startedAt).toISOString(),
+        finished_at: new Date(now).toISOString(),
+        ...(text === undefined || text === "" ? {} : { text }),
+      }
+      yield* queue.complete(t.id, footer).pipe(
+        Effect.tap(() => Effect.logInfo(`task ${t.id} done on ${r.name} (attempt ${t.attempt}, via ${via})`)),
+        Effect.catchTag("TaskNotFound", () => Effect.logWarning(`task ${t.id} was no longer active`)),
+      )
+      counters.completed++
+      yield* failpoint("completion:filed")
+      // Fencing: the Stop of this turn, if it comes later, must never file the next task.
+      if (t.promptId !== undefined)
+        r.filedPrompts = [...r.filedPrompts, t.promptId].slice(-FILED_PROMPTS_KEPT)
+      else if (via === "screen" && r.hooked === true) r.owedStops++
+      table.set(r.name, { task: undefined, phase: "ready" }, now)
+      yield* state.update(forgetting(r.name, t.id))
+      yield* control.wake
+    })
+
+    const limited = Effect.fn("Completion.limited")(function* (
+      r: SessionRecord,
+      resetAt: Date | undefined,
+      via: "screen" | "hook" | "transcript",
+    ) {
+      if (r.phase === "limited") return
+      table.set(r.name, { phase: "limited" }, yield* Clock.currentTimeMillis)
+      yield* Effect.logWarning(
+        `session ${r.name} hit the usage limit of ${r.account ?? "its account"} (${via})` +
+          (resetAt === undefined ? "" : `, resets ${resetAt.toISOString()}`),
+      )
+      // Claude Code 2.1.234+ would re-send the turn by itself at the reset; ccl resumes it instead (after the
+      // failover, or at the reset when every account is spent), so the turn runs once. Esc also closes the weekly
+      // limit's menu, which would hold the input.
+      yield* tmux
+        .sendKey(r.name, "Escape")
+        .pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: Esc not sent: ${e._tag}`)))
+      yield* failover.report({ session: r.name, account: r.account, resetAt: resetAt?.getTime(), via })
+    })
+
+    return Completion.of({ file, limited })
+  }),
+)

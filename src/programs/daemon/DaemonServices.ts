@@ -1,0 +1,34 @@
+import { Layer } from "effect"
+import { StateStoreFile } from "../../layers/StateStoreFile.js"
+import type { AppConfig } from "../../services/AppConfig.js"
+import { DaemonSessionsLive } from "../../services/DaemonSessions.js"
+import { DispatchControlLive } from "../../services/DispatchControl.js"
+import type { StateStore } from "../../services/StateStore.js"
+import { AccountSwapLive } from "./AccountSwapLive.js"
+import { CompletionLive } from "./CompletionLive.js"
+import { DeliveryLive } from "./DeliveryLive.js"
+import { DispatcherLive } from "./DispatcherLive.js"
+import { HookIntakeLive } from "./HookIntakeLive.js"
+import { ScreenWatchLive } from "./ScreenWatchLive.js"
+import { SessionSupervisorLive } from "./SessionSupervisorLive.js"
+import { WatchdogLive } from "./Watchdog.js"
+
+/**
+ * The daemon's services, each on the ones it uses (README "The daemon's services"):
+ * DaemonSessions, DispatchControl, StateStore <- SessionSupervisor <- Failover <- Completion <- Delivery
+ * <- Dispatcher, ScreenWatch, HookIntake, Watchdog. Needs AppConfig, TmuxPool, TaskQueue, Router, SymlinkFs
+ * (and Delegation when configured). `state` is StateStoreFile; the unit tests give StateStoreMemory.
+ */
+export const daemonServices = (
+  state: Layer.Layer<StateStore, never, AppConfig> = StateStoreFile,
+  resumable?: (home: string, cwd: string, id: string) => boolean,
+) => {
+  const base = Layer.mergeAll(DaemonSessionsLive, DispatchControlLive, state)
+  const supervised = SessionSupervisorLive.pipe(Layer.provideMerge(base))
+  const failover = AccountSwapLive(resumable).pipe(Layer.provideMerge(supervised))
+  const completion = CompletionLive.pipe(Layer.provideMerge(failover))
+  const delivery = DeliveryLive.pipe(Layer.provideMerge(completion))
+  return Layer.mergeAll(DispatcherLive, ScreenWatchLive, HookIntakeLive, WatchdogLive).pipe(
+    Layer.provideMerge(delivery),
+  )
+}

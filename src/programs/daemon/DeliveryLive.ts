@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto"
+import * as path from "node:path"
+import { Clock, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { holding } from "../../domain/InFlightState.js"
+import { continuePrompt, taskPrompt } from "../../domain/LaunchCommand.js"
+import { classifyScreen, limitLineCount } from "../../domain/ScreenState.js"
+import { doneLineCount, isClearedScreen } from "../../domain/ScreenTurns.js"
+import type { SessionRecord } from "../../domain/SessionTable.js"
+import { failpoint } from "../../layers/failpoint.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { Delivery } from "../../services/Delivery.js"
+import { DispatchControl } from "../../services/DispatchControl.js"
+import { SessionSupervisor } from "../../services/SessionSupervisor.js"
+import { StateStore } from "../../services/StateStore.js"
+import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
+import { TmuxPool } from "../../services/TmuxPool.js"
+import { SessionLimits } from "./SessionLimits.js"
+
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+
+/** Reads a screen every 30 ms while /clear takes effect. */
+const clearPoll = Schedule.spaced(Duration.millis(30)).pipe(
+  Schedule.upTo(Duration.millis(SessionLimits.clearTimeoutMs)),
+)
+
+export const DeliveryLive = Layer.effect(
+  Delivery,
+  Effect.gen(function* () {
+    const settings = yield* AppConfig
+    const tmux = yield* TmuxPool
+    const queue = yield* TaskQueue
+    const state = yield* StateStore
+    const control = yield* DispatchControl
+    const supervisor = yield* SessionSupervisor
+    const { table, locked, counters } = yield* DaemonSessions
+
+    /**
+     * After /clear: the screen once it shows a cleared conversation (isClearedScreen: no turn above the input box)
+     * at its idle prompt on two equal reads; none within 5 s. Idle and still is not enough: Claude Code 2.1.332
+     * runs its SessionEnd/SessionStart hooks before it wipes the screen, and a task pasted meanwhile ran in the old
+     * conversation (one CI run in about five on a loaded machine).
+     */
+    const clearedScreen = (name: string) => {
+      let previous = ""
+      const look = Effect.flatMap(tmux.capture(name), (screen) => {
+        const same = screen === previous
+        previous = screen
+        return same && isClearedScreen(screen) && classifyScreen(screen, Date.now(), zone).state === "idle"
+          ? Effect.succeed(screen)
+          : Effect.fail("not cleared yet" as const)
+      })
+      // A schedule bounded by elapsed time, not a timeout: the delivery runs uninterruptibly.
+      return look.pipe(
+        Effect.retry({ schedule: clearPoll, while: (e) => e === "not cleared yet" }),
+        Effect.map(Option.some),
+        Effect.catchIf(
+          (e): e is "not cleared yet" => e === "not cleared yet",
+          () => Effect.succeedNone,
+        ),
+      )
+    }
+
+    /** A failed delivery: the task back to pending/ (not an attempt), the session free or given a new agent. */
+    const giveBack = (
+      free: SessionRecord,
+      task: PendingTask,
+      attempt: number,
+      e: { readonly _tag: string },
+    ) =>
+      locked(
+        Effect.gen(function* () {
+          // A failover that kept the task for the resumed session owns it now.
+          if (table.all().some((r) => r !== free && r.task?.id === task.id)) return
+          yield* Effect.logError(`could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`)
+          // A failed give-back is said, and the orphan sweep gives the task back later.
+          yield* queue
+            .release(task.id)
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.logError(
+                  `task ${task.id}: giving it back failed (${e.message}); the orphan sweep retries`,
+                ),
+              ),
+            )
+          yield* state
+            .update((s) => {
+              const inflight = { ...s.inflight }
+              if (inflight[free.name]?.task === task.id) delete inflight[free.name]
+              return { ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 }, inflight }
+            })
+            .pipe(Effect.catchAll((e) => Effect.logError(`task ${task.id}: ${e.message}`)))
+          if (table.get(free.name) !== free) return
+          table.set(free.name, { phase: "starting", task: undefined }, yield* Clock.currentTimeMillis)
+          // /clear showed no effect: a new agent is a fresh context for sure (a pool session keeps nothing worth
+          // a conversation once its task is filed), and a `/clear` stuck in its input box is gone.
+          if (e._tag === "ContextNotCleared")
+            yield* supervisor
+              .launch(free.name, free.cwd, free.kind, undefined, true)
+              .pipe(
+                Effect.catchAll((e) => Effect.logError(`session ${free.name}: relaunch failed: ${e._tag}`)),
+              )
+        }),
+      )
+
+    const deliver = Effect.fn("Delivery.deliver")(function* (
+      free: SessionRecord,
+      task: PendingTask,
+      attempt: number,
+    ) {
+      let screen: string
+      if (settings.pool.freshContext) {
+        yield* tmux.sendText(free.name, "/clear")
+        const cleared = yield* clearedScreen(free.name)
+        if (Option.isNone(cleared)) return yield* Effect.fail({ _tag: "ContextNotCleared" as const })
+        screen = cleared.value
+      } else screen = yield* tmux.capture(free.name)
+      const committed = yield* locked(
+        Effect.gen(function* () {
+          // A failover or a death replaced this session meanwhile: the task goes back.
+          if (table.get(free.name) !== free || free.phase !== "working") return false
+          const now = yield* Clock.currentTimeMillis
+          free.limitLinesBefore = limitLineCount(screen)
+          free.task = {
+            id: task.id,
+            attempt,
+            dispatch: randomUUID(),
+            startedAt: now,
+            sentAt: now,
+            deadlineAt: now + (task.frontmatter.timeout ?? settings.watchdog.staleAfterMs),
+            sawBusy: false,
+            doneLinesBefore: doneLineCount(screen),
+          }
+          // The attempt and who holds the task, in one durable write before the prompt goes out.
+          yield* state.update((s) =>
+            holding(free.name, free.task)({ ...s, attempts: { ...s.attempts, [task.id]: attempt } }),
+          )
+          yield* failpoint("dispatch:holder-committed")
+          return true
+        }),
+      )
+      if (!committed) return yield* Effect.fail({ _tag: "SessionReplaced" as const })
+      yield* tmux.sendText(
+        free.name,
+        taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
+      )
+      counters.dispatched++
+      yield* failpoint("dispatch:prompt-sent")
+    })
+
+    const resume = Effect.fn("Delivery.resume")(function* (r: SessionRecord) {
+      const t = r.task
+      const now = yield* Clock.currentTimeMillis
+      if (t === undefined) {
+        table.set(r.name, { phase: "ready" }, now)
+        return yield* control.wake
+      }
+      const screen = yield* tmux.capture(r.name)
+      r.limitLinesBefore = limitLineCount(screen)
+      // A new prompt for the same dispatch: its prompt id comes with the UserPromptSubmit hook.
+      r.task = {
+        ...t,
+        sentAt: now,
+        sawBusy: false,
+        doneLinesBefore: doneLineCount(screen),
+        promptId: undefined,
+      }
+      table.set(r.name, { phase: "working" }, now)
+      yield* state.update(holding(r.name, r.task))
+      yield* tmux.sendText(r.name, continuePrompt(t.id))
+      yield* Effect.logInfo(`session ${r.name} resumed on ${r.account}: told to continue task ${t.id}`)
+    })
+
+    return Delivery.of({
+      deliver: (free, task, attempt) =>
+        deliver(free, task, attempt).pipe(Effect.catchAll((e) => giveBack(free, task, attempt, e))),
+      resume,
+    })
+  }),
+)

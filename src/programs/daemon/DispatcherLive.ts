@@ -1,0 +1,92 @@
+import { Clock, Effect, FiberSet, Layer, Option, SubscriptionRef } from "effect"
+import { failpoint } from "../../layers/failpoint.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { Delegation } from "../../services/Delegation.js"
+import { Delivery } from "../../services/Delivery.js"
+import { DispatchControl, mayDispatch } from "../../services/DispatchControl.js"
+import { Dispatcher } from "../../services/Dispatcher.js"
+import { Router } from "../../services/Router.js"
+import { StateStore } from "../../services/StateStore.js"
+import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
+
+export const DispatcherLive = Layer.scoped(
+  Dispatcher,
+  Effect.gen(function* () {
+    yield* AppConfig
+    const queue = yield* TaskQueue
+    const router = yield* Router
+    const state = yield* StateStore
+    const control = yield* DispatchControl
+    const delivery = yield* Delivery
+    const delegation = yield* Effect.serviceOption(Delegation)
+    const { table, locked, delivering } = yield* DaemonSessions
+    /** Prompts being typed (outside the lock): SIGTERM lets them finish. */
+    const deliveries = yield* FiberSet.make<void, never>()
+    /** Submits to secutools under way (interrupted at SIGTERM: the marker keeps the idempotency key). */
+    const submits = yield* FiberSet.make<void, never>()
+    const submitting = new Set<string>()
+
+    /** The POST (with its retries) runs outside the lock: a slow platform never holds up local work. */
+    const delegate = (task: PendingTask, provider: string) =>
+      Option.match(delegation, {
+        onNone: () => Effect.void,
+        onSome: (d) => {
+          if (submitting.has(task.id)) return Effect.void
+          // The marker, created before the POST, keeps the task out of listPending once it exists.
+          submitting.add(task.id)
+          return FiberSet.run(submits)(
+            d.submit(task, provider).pipe(
+              Effect.tap((s) =>
+                Effect.logInfo(`task ${task.id} delegated to ${s.provider} as job ${s.job_id}`),
+              ),
+              Effect.catchAll((e) => Effect.logWarning(`task ${task.id} not delegated now: ${e._tag}`)),
+              Effect.asVoid,
+              Effect.ensuring(Effect.sync(() => submitting.delete(task.id))),
+            ),
+          ).pipe(Effect.asVoid)
+        },
+      })
+
+    const step = Effect.gen(function* () {
+      if (!mayDispatch(yield* SubscriptionRef.get(control.state), yield* Clock.currentTimeMillis)) return
+      for (const task of yield* queue.listPending) {
+        const decision = router.decide(task.frontmatter)
+        if (decision.route === "delegate") {
+          yield* delegate(task, decision.provider)
+          continue
+        }
+        const free = table.freePool()
+        if (free === undefined) continue
+        if (!(yield* queue.claim(task.id))) continue
+        yield* failpoint("dispatch:claimed")
+        delivering.add(task.id)
+        const attempt = (state.get().attempts[task.id] ?? 0) + 1
+        table.set(free.name, { phase: "working" }, yield* Clock.currentTimeMillis)
+        // Typing into one session must not hold up the others: the delivery runs outside the lock and takes it
+        // only to commit (who holds the task) and to give the task back on failure. Never cut in half.
+        yield* FiberSet.run(deliveries)(
+          Effect.uninterruptible(
+            delivery
+              .deliver(free, task, attempt)
+              .pipe(Effect.ensuring(Effect.sync(() => delivering.delete(task.id)))),
+          ),
+        )
+      }
+    })
+
+    return Dispatcher.of({
+      run: control.awaitWake.pipe(
+        // A step is never cut in half (claim, /clear, paste): SIGTERM waits for it.
+        Effect.zipRight(locked(Effect.uninterruptible(step))),
+        Effect.catchAllCause((cause) => Effect.logError("dispatch step failed", cause)),
+        Effect.forever,
+      ),
+      drain: Effect.gen(function* () {
+        yield* SubscriptionRef.update(control.state, (s) => ({ ...s, stopping: true }))
+        yield* FiberSet.clear(submits)
+        yield* FiberSet.awaitEmpty(deliveries)
+      }),
+    })
+  }),
+)

@@ -1,0 +1,120 @@
+import { Clock, Duration, Effect, Layer, Schedule } from "effect"
+import type { HookRecord } from "../../domain/HookRecord.js"
+import { isValidResumeUUID } from "../../domain/ResumeId.js"
+import { type HookSignal, hookState } from "../../domain/SessionSignals.js"
+import type { SessionRecord } from "../../domain/SessionTable.js"
+import { stopVerdict } from "../../domain/StopFencing.js"
+import { detectUsageLimit } from "../../domain/UsageLimit.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { Completion } from "../../services/Completion.js"
+import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { HookIntake } from "../../services/HookIntake.js"
+import { replayEvents } from "./HookReplay.js"
+import { writeResumeId } from "./ResumeIdFile.js"
+
+const SIGNAL_EVENTS = new Set(["SessionStart", "Stop", "StopFailure", "Notification", "UserPromptSubmit"])
+
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+
+/** How often hook events queued in the events file are replayed. */
+const replayEvery = Schedule.spaced(Duration.seconds(2))
+
+export const HookIntakeLive = Layer.effect(
+  HookIntake,
+  Effect.gen(function* () {
+    const settings = yield* AppConfig
+    const completion = yield* Completion
+    const { table, locked } = yield* DaemonSessions
+
+    /** What the event says of the session's state and conversation, for the API and the failover. */
+    const note = (r: SessionRecord, record: HookRecord, at: number, now: number) => {
+      const p = record.payload
+      r.hooked = true
+      if (p.transcript_path !== undefined) r.transcriptPath = p.transcript_path
+      if (p.session_id !== undefined && isValidResumeUUID(p.session_id)) {
+        r.conversationId = p.session_id
+        r.conversationFrom = "hook"
+      }
+      if (!SIGNAL_EVENTS.has(record.event)) return
+      r.lastHook = {
+        event: record.event as HookSignal["event"],
+        at,
+        ...(p.error === undefined ? {} : { error: p.error }),
+        ...(p.notification_type === undefined ? {} : { notificationType: p.notification_type }),
+      }
+      const said = hookState(r.lastHook)
+      if (said !== undefined) table.set(r.name, { state: said, decidedBy: "hook" }, now)
+    }
+
+    const onStop = (r: SessionRecord, record: HookRecord, at: number) => {
+      const verdict = stopVerdict(
+        {
+          working: r.phase === "working",
+          task: r.task,
+          owedStops: r.owedStops,
+          filedPrompts: r.filedPrompts,
+        },
+        { promptId: record.payload.prompt_id, at },
+      )
+      if (verdict.kind === "late") {
+        if (verdict.paysOwed) r.owedStops--
+        return Effect.logDebug(`session ${r.name}: the late Stop of a turn already filed`)
+      }
+      if (verdict.kind === "none") return Effect.void
+      // The task's own Stop: every earlier one is in or lost (an agent runs its hooks one after another).
+      r.owedStops = 0
+      return completion.file(r, "hook", record.payload.last_assistant_message)
+    }
+
+    const accept = Effect.fn("HookIntake.accept")(function* (record: HookRecord) {
+      const r = record.ccl_session === null ? undefined : table.get(record.ccl_session)
+      if (r === undefined) return
+      const at = Date.parse(record.received_at)
+      // A late event of the agent this session ran before says nothing of the one running now.
+      if (at < r.launchedAt) return
+      const p = record.payload
+      note(r, record, at, yield* Clock.currentTimeMillis)
+      switch (record.event) {
+        case "SessionStart":
+          // SessionStart fires before the prompt is drawn (an Enter sent then is lost): the screen says when the
+          // agent is ready. A dedicated conversation's new id (after /clear) is kept on disk.
+          if (r.kind === "dedicated" && p.session_id !== undefined && isValidResumeUUID(p.session_id))
+            writeResumeId(settings.state, r.name, p.session_id)
+          return
+        case "UserPromptSubmit":
+          // The prompt that carries the task in hand: its Stop will name this id (fencing by token).
+          if (
+            r.task !== undefined &&
+            p.prompt_id !== undefined &&
+            p.prompt?.includes(`[ccl task ${r.task.id}`)
+          )
+            r.task.promptId = p.prompt_id
+          return
+        case "Stop":
+          return yield* onStop(r, record, at)
+        case "StopFailure":
+          // A limit in any session (a dedicated one too) is a failover trigger.
+          if (p.error === "rate_limit")
+            yield* completion.limited(
+              r,
+              detectUsageLimit(p.last_assistant_message ?? "", at, zone)?.resetAt,
+              "hook",
+            )
+          return
+      }
+    })
+
+    // Filing a task is never cut in half by SIGTERM: the step in hand finishes.
+    const acceptLocked = (record: HookRecord) => locked(Effect.uninterruptible(accept(record)))
+    const replay = replayEvents(settings.state, acceptLocked).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.as(Effect.logWarning("replaying queued hook events failed", cause), 0),
+      ),
+    )
+    return HookIntake.of({
+      accept: acceptLocked,
+      replay,
+      runReplay: Effect.repeat(replay, replayEvery).pipe(Effect.zipRight(Effect.never)),
+    })
+  }),
+)
