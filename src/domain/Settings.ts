@@ -32,7 +32,12 @@ export interface Settings {
     /** How each call to secutools is retried. */
     readonly retry: RetryPolicy
   }
-  readonly watchdog: { readonly staleAfterMs: number; readonly everyMs: number }
+  readonly watchdog: {
+    readonly staleAfterMs: number
+    readonly everyMs: number
+    /** A task past its deadline: `report` it (log, /watchdog/status), or `fail` it (interrupted, failed/). */
+    readonly onStale: "report" | "fail"
+  }
   readonly api: {
     readonly host: string
     readonly port: number
@@ -92,6 +97,7 @@ delegation:                     # on when SECUTOOLS_API_KEY is set
 watchdog:
   stale_after: 2h
   every: 30s
+  on_stale: report              # or fail: interrupt the turn, task to failed/ ("timed out"), fresh agent
 
 api:
   host: 127.0.0.1

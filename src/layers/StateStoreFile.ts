@@ -8,7 +8,7 @@ import {
   MAX_STATE_BYTES,
 } from "../domain/DaemonState.js"
 import { AppConfig } from "../services/AppConfig.js"
-import { StateStore, StateWriteError } from "../services/StateStore.js"
+import { StateFileError, StateStore } from "../services/StateStore.js"
 import { writeFileDurablyAsync } from "./DurableFile.js"
 
 /** state.json as it is on disk, for commands that only look (nothing moved aside): undefined if absent or bad. */
@@ -27,15 +27,24 @@ export const peekDaemonState = (stateDir: string): DaemonState | undefined => {
  */
 const load = (file: string) =>
   Effect.gen(function* () {
-    if (!existsSync(file)) return emptyDaemonState
-    const size = statSync(file).size
+    const read = (what: () => void) =>
+      Effect.try({ try: what, catch: (e) => new StateFileError({ file, op: "read", message: String(e) }) })
+    let text: string | undefined
+    let size = 0
+    yield* read(() => {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      if (!existsSync(file)) return
+      size = statSync(file).size
+      if (size <= MAX_STATE_BYTES) text = readFileSync(file, "utf8")
+    })
+    if (size === 0 && text === undefined) return emptyDaemonState
     const decoded =
-      size > MAX_STATE_BYTES
+      text === undefined
         ? Either.left({ message: `${size} bytes, more than the ${MAX_STATE_BYTES} a state file can hold` })
-        : decodeDaemonState(readFileSync(file, "utf8"))
+        : decodeDaemonState(text)
     if (Either.isRight(decoded)) return decoded.right
     const aside = `${file}.corrupt.${new Date().toISOString().replace(/[:.]/g, "-")}`
-    renameSync(file, aside)
+    yield* read(() => renameSync(file, aside))
     yield* Effect.logError(
       `state file ${file} is corrupt (${decoded.left.message.split("\n")[0]}): moved to ${aside}`,
     )
@@ -46,10 +55,14 @@ const load = (file: string) =>
  * The state file: updates apply in memory at once, in order; one writer (a semaphore) writes the latest state
  * whole (DurableFile: temp, fsync, rename) off the event loop, so updates made while a write runs share the next.
  */
-export const makeStateStoreFile = (stateDir: string) =>
+export const makeStateStoreFile = (
+  stateDir: string,
+  /** How the file is written (the tests count and fail writes). */
+  write: (file: string, text: string) => Promise<void> = (file, text) =>
+    writeFileDurablyAsync(file, text, { mode: 0o600 }),
+) =>
   Effect.gen(function* () {
     const file = path.join(stateDir, "state.json")
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 })
     let state = yield* load(file)
     let version = 0
     let written = 0
@@ -58,10 +71,13 @@ export const makeStateStoreFile = (stateDir: string) =>
       const upTo = version
       const text = JSON.stringify(state, null, 2)
       if (text.length > MAX_STATE_BYTES)
-        return Effect.fail(new StateWriteError({ file, message: `${text.length} bytes: over the bound` }))
+        return Effect.fail(
+          new StateFileError({ file, op: "write", message: `${text.length} bytes: over the bound` }),
+        )
       return Effect.tryPromise({
-        try: () => writeFileDurablyAsync(file, text, { mode: 0o600 }),
-        catch: (e) => new StateWriteError({ file, message: e instanceof Error ? e.message : String(e) }),
+        try: () => write(file, text),
+        catch: (e) =>
+          new StateFileError({ file, op: "write", message: e instanceof Error ? e.message : String(e) }),
       }).pipe(
         Effect.tap(() => {
           written = Math.max(written, upTo)

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { type DaemonState, emptyDaemonState } from "../domain/DaemonState.js"
-import { StateStore, StateWriteError } from "../services/StateStore.js"
+import { StateFileError, StateStore } from "../services/StateStore.js"
 
 /** What a unit test can see and do to the in-memory state store. */
 export interface StateScript {
@@ -23,7 +23,9 @@ export const makeStateStoreMemory = (initial: DaemonState = emptyDaemonState) =>
           state = f(state)
           if (failing > 0) {
             failing--
-            return Effect.fail(new StateWriteError({ file: "memory", message: "no space left on device" }))
+            return Effect.fail(
+              new StateFileError({ file: "memory", op: "write", message: "no space left on device" }),
+            )
           }
           writes++
           return Effect.succeed(state)

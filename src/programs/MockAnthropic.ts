@@ -1,31 +1,34 @@
-import { appendFileSync, chmodSync, closeSync, openSync } from "node:fs"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Clock, Data, Duration, Effect, Either, type ParseResult, Schema, type Scope, Stream } from "effect"
 import {
-  apiError,
   type Claim,
-  callerToken,
-  describeParseError,
-  estimateTokens,
   LimitControl,
   type LimitedToken,
   limitHeaders,
   limitMessage,
+  TokenLimits,
+} from "./MockAnthropicLimits.js"
+import { openLogFile, RequestLog, type RequestRecord } from "./MockAnthropicLog.js"
+import {
+  apiError,
+  callerToken,
+  describeParseError,
+  estimateTokens,
   MessagesBody,
   messageObject,
   outcomeOf,
   promptOf,
-  type RequestRecord,
   replyFor,
   sseFrames,
-  TokenLimits,
   triggersOf,
 } from "./MockAnthropicReplies.js"
 import { listenOnNode } from "./NodeServer.js"
 
-export type { Claim, LimitControl, LimitedToken, RequestRecord, Trigger } from "./MockAnthropicReplies.js"
+export type { Claim, LimitControl, LimitedToken } from "./MockAnthropicLimits.js"
+export type { RequestRecord } from "./MockAnthropicLog.js"
+export type { Trigger } from "./MockAnthropicReplies.js"
 
 /** A local server speaking enough of the Anthropic Messages API for the real Claude Code, with injectable limits. */
 export interface MockAnthropicOptions {
@@ -66,7 +69,6 @@ export class MockAnthropicError extends Data.TaggedError("MockAnthropicError")<{
   readonly message: string
 }> {}
 
-const MAX_RECORDS = 10_000
 const decodeMessages = Schema.decodeUnknownEither(Schema.parseJson(MessagesBody), { errors: "all" })
 const decodeControl = Schema.decodeUnknownEither(Schema.parseJson(LimitControl), { errors: "all" })
 
@@ -103,17 +105,14 @@ export const startMockAnthropic = (
     if (logFile === "") return yield* invalidOptions("the log file name must not be empty")
     if (logFile !== undefined)
       yield* Effect.try({
-        try: () => {
-          closeSync(openSync(logFile, "a", 0o600))
-          chmodSync(logFile, 0o600)
-        },
+        try: () => openLogFile(logFile),
         catch: (e) =>
           new MockAnthropicError({ reason: "Log", message: `cannot open the log ${logFile}: ${String(e)}` }),
       })
 
     const counters = { requests: 0, messages: 0, ids: 0 }
     const byStatus: Record<string, number> = {}
-    const records: Array<RequestRecord> = []
+    const log = new RequestLog(logFile)
     const limits = new TokenLimits()
     const defaultResetMs = (claim: Claim) => (claim === "seven_day" ? weeklyResetInMs : resetInMs)
     const setLimit = (control: LimitControl) =>
@@ -132,7 +131,7 @@ export const startMockAnthropic = (
       by_status: { ...byStatus },
       limited_tokens: limits.live(now),
     }))
-    const requests = Effect.sync((): ReadonlyArray<RequestRecord> => [...records])
+    const requests = Effect.sync(() => log.all())
 
     const messages = (request: HttpServerRequest.HttpServerRequest, token: string | null, note: Note) =>
       Effect.gen(function* () {
@@ -189,19 +188,6 @@ export const startMockAnthropic = (
         return json(200, { limited_tokens: (yield* stats).limited_tokens })
       })
 
-    const record = (entry: RequestRecord) =>
-      Effect.sync(() => {
-        records.push(entry)
-        if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS)
-        if (logFile !== undefined) {
-          try {
-            appendFileSync(logFile, `${JSON.stringify(entry)}\n`)
-          } catch {
-            // A log that became unwritable loses lines; the in-memory records keep them.
-          }
-        }
-      })
-
     const app = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       counters.requests++
@@ -215,7 +201,8 @@ export const startMockAnthropic = (
         byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1
         if (route === "GET /_mock/stats" || route === "GET /_mock/requests") return Effect.void
         const base = { at, method: request.method, path, status, session_id: session ?? null, token }
-        return record({ ...base, ...note })
+        const entry: RequestRecord = { ...base, ...note }
+        return Effect.sync(() => log.add(entry))
       }
       const response = yield* (
         route === "POST /v1/messages"

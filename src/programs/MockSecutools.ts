@@ -5,7 +5,10 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Clock, Data, Effect, Either, ParseResult, Schema, type Scope } from "effect"
 import { bearerMatches } from "./BearerToken.js"
+import { jobView, PROVIDERS, type StoredJob, SubmitBody, statusAt } from "./MockSecutoolsJobs.js"
 import { listenOnNode } from "./NodeServer.js"
+
+export { mockCost, PROVIDERS } from "./MockSecutoolsJobs.js"
 
 /** A mock secutools server (DESIGN.md "Secutools contract") with injectable faults, for tests and the demo. */
 export interface MockSecutoolsOptions {
@@ -45,62 +48,7 @@ export class MockSecutoolsError extends Data.TaggedError("MockSecutoolsError")<{
   readonly message: string
 }> {}
 
-export const PROVIDERS = ["gpu", "gemini", "claude-api"] as const
-
-const SubmitBody = Schema.Struct({
-  provider: Schema.String,
-  prompt: Schema.String,
-  metadata: Schema.Struct({
-    task_id: Schema.String,
-    complexity_hint: Schema.optional(Schema.String),
-  }),
-})
-type SubmitBody = typeof SubmitBody.Type
 const decodeSubmit = Schema.decodeUnknownEither(Schema.parseJson(SubmitBody), { errors: "all" })
-
-interface StoredJob {
-  readonly id: string
-  readonly body: SubmitBody
-  readonly createdAt: number
-}
-
-type Status = "queued" | "running" | "completed" | "failed"
-
-const RATE_PER_1K_CHARS: Record<string, number> = { gpu: 0.004, gemini: 0.001, "claude-api": 0.003 }
-const BASE_COST: Record<string, number> = { gpu: 0.02, gemini: 0.002, "claude-api": 0.01 }
-
-/** Deterministic and positive: a per-provider base plus a per-character rate. */
-export const mockCost = (provider: string, prompt: string): number =>
-  Math.round(
-    ((BASE_COST[provider] ?? 0.01) + ((RATE_PER_1K_CHARS[provider] ?? 0.002) * prompt.length) / 1000) * 1e6,
-  ) / 1e6
-
-const statusAt = (job: StoredJob, now: number, jobMs: number): Status => {
-  const elapsed = now - job.createdAt
-  if (elapsed >= jobMs) return job.body.prompt.includes("[fail]") ? "failed" : "completed"
-  return elapsed < jobMs * 0.2 ? "queued" : "running"
-}
-
-const view = (job: StoredJob, now: number, jobMs: number) => {
-  const status = statusAt(job, now, jobMs)
-  const { provider, prompt, metadata } = job.body
-  return {
-    job_id: job.id,
-    status,
-    provider,
-    ...(status === "completed"
-      ? {
-          result: `${provider} finished task ${metadata.task_id}: ${prompt.slice(0, 60)}`,
-          cost_usd: mockCost(provider, prompt),
-        }
-      : {}),
-    ...(status === "failed" ? { error: "provider error: the task asked to fail" } : {}),
-    created_at: new Date(job.createdAt).toISOString(),
-    ...(status === "completed" || status === "failed"
-      ? { finished_at: new Date(job.createdAt + jobMs).toISOString() }
-      : {}),
-  }
-}
 
 const json = (status: number, body: unknown, headers?: Record<string, string>) =>
   HttpServerResponse.unsafeJson(body, headers === undefined ? { status } : { status, headers })
@@ -186,7 +134,7 @@ export const startMockSecutools = (
       const { job_id } = yield* HttpRouter.params
       const job = job_id === undefined ? undefined : jobs.get(job_id)
       if (job === undefined) return json(404, { error: "job not found" })
-      return json(200, view(job, yield* Clock.currentTimeMillis, jobMs))
+      return json(200, jobView(job, yield* Clock.currentTimeMillis, jobMs))
     })
 
     const router = HttpRouter.empty.pipe(

@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect"
 import type { SessionRecord } from "../domain/SessionTable.js"
-import type { StateWriteError } from "./StateStore.js"
+import type { StateFileError } from "./StateStore.js"
 import type { QueueIOError } from "./TaskQueue.js"
 
 /**
@@ -14,7 +14,7 @@ export class Completion extends Context.Tag("ccl/Completion")<
       r: SessionRecord,
       via: "hook" | "screen",
       text?: string | undefined,
-    ) => Effect.Effect<void, QueueIOError | StateWriteError>
+    ) => Effect.Effect<void, QueueIOError | StateFileError>
     readonly limited: (
       r: SessionRecord,
       resetAt: Date | undefined,

@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect"
 import type { HookRecord } from "../domain/HookRecord.js"
-import type { StateWriteError } from "./StateStore.js"
+import type { StateFileError } from "./StateStore.js"
 import type { QueueIOError } from "./TaskQueue.js"
 
 /**
@@ -11,7 +11,7 @@ import type { QueueIOError } from "./TaskQueue.js"
 export class HookIntake extends Context.Tag("ccl/HookIntake")<
   HookIntake,
   {
-    readonly accept: (record: HookRecord) => Effect.Effect<void, QueueIOError | StateWriteError>
+    readonly accept: (record: HookRecord) => Effect.Effect<void, QueueIOError | StateFileError>
     /** The events file replayed once; how many events. */
     readonly replay: Effect.Effect<number>
     /** Forever: the events file replayed every 2 s. */

@@ -1,6 +1,7 @@
 import { Context, type Effect } from "effect"
+import type { AccountRef } from "../domain/AccountChoice.js"
 import type { SessionRecord, TaskInFlight } from "../domain/SessionTable.js"
-import type { StateWriteError } from "./StateStore.js"
+import type { StateFileError } from "./StateStore.js"
 import type { QueueIOError, TaskNotFound } from "./TaskQueue.js"
 import type { PasteNotLanded, TmuxError } from "./TmuxPool.js"
 
@@ -10,13 +11,7 @@ export type LaunchMode =
   | { readonly mode: "resume"; readonly id: string; readonly task?: TaskInFlight | undefined }
   | { readonly mode: "shell"; readonly why: string }
 
-export type SessionError = TmuxError | PasteNotLanded | StateWriteError | QueueIOError | TaskNotFound
-
-/** The account sessions are launched under: the state's active one, else the first configured. */
-export interface AccountRef {
-  readonly name: string
-  readonly home: string
-}
+export type SessionError = TmuxError | PasteNotLanded | StateFileError | QueueIOError | TaskNotFound
 
 /**
  * The sessions' lives: creates and adopts them at start, launches and relaunches their agents, gives back the
@@ -26,6 +21,7 @@ export interface AccountRef {
 export class SessionSupervisor extends Context.Tag("ccl/SessionSupervisor")<
   SessionSupervisor,
   {
+    /** The account sessions are launched under: the state's active one, else the first configured. */
     readonly account: () => AccountRef | undefined
     /**
      * Creates the session if needed (killed first when `recreate`) and types the agent's launch line into its

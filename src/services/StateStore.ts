@@ -1,9 +1,13 @@
 import { Context, Data, type Effect } from "effect"
 import type { DaemonState } from "../domain/DaemonState.js"
 
-/** state.json could not be written (disk full, permissions): the change is not durable, the caller decides. */
-export class StateWriteError extends Data.TaggedError("StateWriteError")<{
+/**
+ * state.json could not be read at start or written (disk full, permissions). A failed write leaves the change in
+ * memory but not durable: the caller decides; the next write that succeeds includes it.
+ */
+export class StateFileError extends Data.TaggedError("StateFileError")<{
   readonly file: string
+  readonly op: "read" | "write"
   readonly message: string
 }> {}
 
@@ -17,6 +21,6 @@ export class StateStore extends Context.Tag("ccl/StateStore")<
   {
     /** The current state (in memory: no I/O). */
     readonly get: () => DaemonState
-    readonly update: (f: (s: DaemonState) => DaemonState) => Effect.Effect<DaemonState, StateWriteError>
+    readonly update: (f: (s: DaemonState) => DaemonState) => Effect.Effect<DaemonState, StateFileError>
   }
 >() {}

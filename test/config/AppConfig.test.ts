@@ -33,7 +33,7 @@ describe("loadSettings", () => {
       expect(s.delegation.pollMs).toBe(10_000)
       expect(s.delegation.deadlineMs).toBe(7_200_000)
       expect(s.delegation.apiKey).toBeUndefined()
-      expect(s.watchdog).toEqual({ staleAfterMs: 7_200_000, everyMs: 30_000 })
+      expect(s.watchdog).toEqual({ staleAfterMs: 7_200_000, everyMs: 30_000, onStale: "report" })
       expect(s.api).toEqual({ host: "127.0.0.1", port: 7420, token: undefined })
       expect(s.shared.required).toEqual(["session-env", "file-history", "projects"])
     }),
@@ -111,6 +111,7 @@ describe("loadSettings", () => {
       {},
       'delegation.poll: expected a duration such as 30s, 10m or 2h, got "soon"',
     ],
+    ["watchdog:\n  on_stale: maybe\n", {}, "watchdog.on_stale"],
     ["quee: ./q\n", {}, 'unknown key "quee"'],
     ["pool:\n  sise: 3\n", {}, 'unknown key "pool.sise"'],
     ["- a\n- b\n", {}, "must be a YAML mapping"],

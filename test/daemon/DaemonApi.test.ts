@@ -57,12 +57,12 @@ const withHost = (port: number, host: string) =>
     req.end()
   })
 
-const hook = (over: Partial<HookRecord> = {}): HookRecord => ({
+const hook = (over: Partial<Record<keyof HookRecord, unknown>> = {}): HookRecord => ({
   event: "Stop",
   ccl_session: "ccl-pool-1",
   received_at: new Date().toISOString(),
   payload: { session_id: "abc" },
-  ...over,
+  ...(over as Partial<HookRecord>),
 })
 
 const fakeDelegation = Layer.succeed(
@@ -236,6 +236,15 @@ describe("daemon API", () => {
         status: 400,
         body: { error: "body is not JSON" },
       })
+      // Claude's payload is decoded too (issue 11, point 12): a field of the wrong type, a bad time.
+      for (const bad of [
+        hook({ payload: { session_id: 42, hook_event_name: "Stop" } }),
+        hook({ payload: { prompt_id: ["x"] } }),
+        hook({ received_at: "yesterday" }),
+      ]) {
+        const answer = yield* post(`${url}/api/hooks`, JSON.stringify(bad))
+        expect(answer.status, JSON.stringify(bad)).toBe(400)
+      }
       expect(hooks).toEqual([])
       expect(yield* call(`${url}/api/nope`)).toEqual({ status: 404, body: { error: "not found" } })
       expect(yield* call(`${url}/api/hooks`)).toEqual({ status: 404, body: { error: "not found" } })

@@ -3,7 +3,6 @@ import {
   type FailoverEvent,
   failoverLine,
   panel,
-  parseHistory,
   parseStatus,
   plainUpdate,
   redraw,
@@ -58,18 +57,6 @@ describe("parseStatus", () => {
     expect(parseStatus({ ...status, delegation: { enabled: false } })!.delegation).toBeUndefined()
     expect(parseStatus({ error: "missing or wrong bearer token" })).toBeUndefined()
     expect(parseStatus(undefined)).toBeUndefined()
-  })
-})
-
-describe("parseHistory", () => {
-  it("reads the swaps of state.json, oldest first", () => {
-    const state = { active_account: "backup", history: [{ ...swap, reset_at: null, started_at: "x" }] }
-    expect(parseHistory(state)).toEqual([swap])
-  })
-
-  it("is empty without a history", () => {
-    expect(parseHistory({ active_account: null })).toEqual([])
-    expect(parseHistory("not json")).toEqual([])
   })
 })
 

@@ -251,4 +251,25 @@ describe("AccountSwap", () => {
       expect(r.state.get().history).toHaveLength(1)
     }),
   )
+
+  it.scoped(
+    "a session a swap resumed that never comes up (its agent exits at once): the history says not verified and why (issue 11, point 15)",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* rig()
+        writeResumeId(r.stateDir, "ccl-1-conformvault", GOOD)
+        const out = yield* r.swap.swap({ reason: "limit", exhausted: "main" })
+        expect(out.relaunched).toContain("ccl-1-conformvault")
+        // The resume fails: the pane is back at its shell, and stays there past the grace.
+        r.tmux.setScreen("ccl-1-conformvault", "No conversation found with session ID: x\n$ ")
+        yield* TestClock.adjust("11 seconds")
+        yield* r.d.screens.look
+        const entry = r.state
+          .get()
+          .history.at(-1)
+          ?.sessions?.find((o) => o.name === "ccl-1-conformvault")
+        expect(entry).toMatchObject({ how: "resumed", verified: false })
+        expect(entry?.why).toContain("the agent exited before its prompt")
+      }),
+  )
 })

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
 import type { HookRecord } from "../../src/domain/HookRecord.js"
 import { classifyScreen } from "../../src/domain/ScreenState.js"
+import type { Settings } from "../../src/domain/Settings.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
 import { QueueIOError } from "../../src/services/TaskQueue.js"
@@ -41,11 +42,17 @@ const until = <A>(check: Effect.Effect<A | undefined>, ms: number, describe: () 
   })
 
 /** A daemon's dispatcher over memory layers, its dispatch and screen loops running in the test's scope. */
-const rig = (poolSize: number, faults: { releaseFailures?: number; freshContext?: boolean } = {}) =>
+const rig = (
+  poolSize: number,
+  faults: { releaseFailures?: number; freshContext?: boolean; watchdog?: Settings["watchdog"] } = {},
+) =>
   Effect.gen(function* () {
     const root = tempDir()
     const base = testSettings(root)
-    const settings = { pool: { ...base.pool, size: poolSize, freshContext: faults.freshContext ?? true } }
+    const settings = {
+      pool: { ...base.pool, size: poolSize, freshContext: faults.freshContext ?? true },
+      ...(faults.watchdog === undefined ? {} : { watchdog: faults.watchdog }),
+    }
     const tmux = yield* makeTmuxPoolMemory
     const memory = yield* makeTaskQueueMemory()
     // The first `releaseFailures` releases fail as a full disk would.
@@ -61,6 +68,7 @@ const rig = (poolSize: number, faults: { releaseFailures?: number; freshContext?
     yield* d.supervisor.startSessions
     yield* Effect.forkScoped(d.dispatcher.run)
     yield* Effect.forkScoped(d.screens.run(20, 20))
+    yield* Effect.forkScoped(d.watchdog.run)
     const dispatcher = {
       table: d.table,
       wake: d.control.wake,
@@ -601,6 +609,35 @@ describe("stale completions (fencing)", () => {
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
           expect(Option.isSome(b) && b.value.text).toContain("B's answer")
           expect(Option.isSome(b) && b.value.text).not.toContain("A's answer")
+        }),
+      ),
+    30_000,
+  )
+
+  it.live(
+    "watchdog.on_stale: fail -> a task past its deadline is interrupted (Esc), filed in failed/ as timed out, the session gets a new agent (issue 11, point 11)",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* rig(1, { watchdog: { staleAfterMs: 300, everyMs: 50, onStale: "fail" } })
+          yield* r.allReady
+          const session = yield* r.dispatch("slow", "Take forever")
+          r.tmux.setScreen(session, BUSY)
+          yield* until(
+            Effect.map(r.where("slow"), (s) => (s === "failed" ? true : undefined)),
+            10_000,
+            r.describe,
+          )
+          const failed = yield* r.queue.get("slow").pipe(Effect.orDie)
+          expect(Option.isSome(failed) && failed.value.text).toContain("timed out: past its deadline")
+          // Esc went to the old agent, then a new one: its only text so far is its launch line.
+          yield* until(
+            Effect.sync(() => (r.tmux.sent(session).length === 1 ? true : undefined)),
+            10_000,
+            () => JSON.stringify(r.tmux.sent(session)),
+          )
+          expect(r.state.get().inflight).toEqual({})
+          expect(r.state.get().attempts).toEqual({})
         }),
       ),
     30_000,

@@ -7,7 +7,8 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Logger } from "effect"
 import { makeStateStoreFile } from "../../src/layers/StateStoreFile.js"
-import { daemonProject } from "../support/daemonProject.js"
+import { runCclAsync } from "../support/cli.js"
+import { daemonProject, freePort } from "../support/daemonProject.js"
 import { tempDir } from "../support/tempDir.js"
 import { eventually } from "../support/tmux.js"
 
@@ -185,5 +186,28 @@ describe("state.json faults", () => {
         }
       }),
     120_000,
+  )
+
+  it.live(
+    "fault 4 (start): a state folder that cannot be made -> one line naming it, exit 1, the queue's lock released (issue 11, point 5)",
+    () =>
+      Effect.promise(async () => {
+        const dir = tempDir()
+        writeFileSync(path.join(dir, "file"), "not a folder")
+        writeFileSync(
+          path.join(dir, "ccl.yaml"),
+          `queue: ./queue\nstate: ./file/state\ntmux: { socket: ccl-state-${process.pid} }\napi: { port: ${await freePort()} }\n`,
+        )
+        for (let run = 0; run < 2; run++) {
+          const r = await runCclAsync(["daemon"], { cwd: dir })
+          expect(r.code).toBe(1)
+          // The second start says the same: no "another daemon runs" (the lock went with the first).
+          expect(r.stderr.trim().split("\n")).toEqual([
+            expect.stringMatching(
+              /^ccl: cannot read the daemon's state file .*file\/state\/state\.json: .*ENOTDIR/,
+            ),
+          ])
+        }
+      }),
   )
 })

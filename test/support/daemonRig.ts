@@ -18,6 +18,7 @@ import { StateStore } from "../../src/services/StateStore.js"
 import type { SymlinkFs } from "../../src/services/SymlinkFs.js"
 import { TaskQueue } from "../../src/services/TaskQueue.js"
 import { TmuxPool } from "../../src/services/TmuxPool.js"
+import { Watchdog } from "../../src/services/Watchdog.js"
 import { testConfig } from "./settings.js"
 
 export interface RigOptions {
@@ -53,6 +54,7 @@ export const daemonRig = (options: RigOptions) =>
       screens: Context.get(context, ScreenWatch),
       hooks: Context.get(context, HookIntake),
       failover: Context.get(context, Failover),
+      watchdog: Context.get(context, Watchdog),
       pausedUntil: () => Effect.runSync(SubscriptionRef.get(control.state)).pausedUntil,
     }
   })

@@ -31,7 +31,7 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
       deadlineMs: 10_000,
     },
   },
-  watchdog: { staleAfterMs: 7_200_000, everyMs: 30_000 },
+  watchdog: { staleAfterMs: 7_200_000, everyMs: 30_000, onStale: "report" },
   api: { host: "127.0.0.1", port: 0, token: undefined },
   ...over,
 })

@@ -31,6 +31,8 @@ export const describeError = (error: unknown): { readonly line: string; readonly
       }
     case "TaskNotFound":
       return { line: `task ${e.id} not found in ${e.where}`, code: 1 }
+    case "StateFileError":
+      return { line: `cannot ${e.op} the daemon's state file ${e.file}: ${e.message}`, code: 1 }
     case "QueueIOError":
       return { line: `cannot ${e.op} ${e.path}: ${e.message}`, code: 1 }
     case "DelegationDisabled":

@@ -1,9 +1,6 @@
 import { Cause, Clock, Duration, Effect, FiberHandle, Layer, Queue, SubscriptionRef } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
-import type { SwapJournal, SwapRecord } from "../../domain/DaemonState.js"
-import { toInFlight } from "../../domain/InFlightState.js"
-import { renderProblem } from "../../domain/SharedLinks.js"
-import { failpoint } from "../../layers/failpoint.js"
+import type { SwapRecord } from "../../domain/DaemonState.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
@@ -16,8 +13,7 @@ import {
 } from "../../services/Failover.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
-import { SymlinkFs } from "../../services/SymlinkFs.js"
-import { makeSwapJournalRunner } from "./SwapJournalRunner.js"
+import { makeSwapMove } from "./SwapMove.js"
 import { hasTranscript } from "./Transcript.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -43,12 +39,11 @@ export const AccountSwapLive = (
     Failover,
     Effect.gen(function* () {
       const settings = yield* AppConfig
-      const links = yield* SymlinkFs
       const state = yield* StateStore
       const control = yield* DispatchControl
       const supervisor = yield* SessionSupervisor
-      const { table, locked } = yield* DaemonSessions
-      const journal = yield* makeSwapJournalRunner(resumable)
+      const { locked } = yield* DaemonSessions
+      const { moveTo, record, runJournal } = yield* makeSwapMove(resumable)
       const single = yield* Effect.makeSemaphore(1)
       const hits = yield* Queue.unbounded<LimitHit>()
       /** The swap waiting for the earliest reset when every account is cooling down: at most one. */
@@ -56,51 +51,6 @@ export const AccountSwapLive = (
       let resetAt: number | undefined
       const setControl = (change: Partial<{ swapping: boolean; pausedUntil: number }>) =>
         SubscriptionRef.update(control.state, (s) => ({ ...s, ...change }))
-
-      /** Moves everything to `to`, dispatching paused and the sessions' lock held. */
-      const moveTo = (to: AccountRef, trigger: SwapTrigger) =>
-        Effect.gen(function* () {
-          const problems = yield* links.validateAll([to], settings.shared.root, settings.shared.required)
-          if (problems.length > 0)
-            return yield* new FailoverRefused({
-              reason: `account ${to.name}'s shared links are broken: ${problems.map(renderProblem).join("; ")}`,
-            })
-          const from = supervisor.account()?.name ?? null
-          yield* failpoint("swap:target-chosen")
-          yield* setControl({ swapping: true })
-          const done = yield* locked(
-            Effect.gen(function* () {
-              yield* journal.saveResumeIds
-              yield* failpoint("swap:resume-ids-saved")
-              const written: SwapJournal = {
-                from,
-                to: to.name,
-                reason: trigger.reason,
-                reset_at: trigger.resetAt === undefined ? null : iso(trigger.resetAt),
-                started_at: iso(yield* Clock.currentTimeMillis),
-                sessions: table.all().map((r) => ({
-                  name: r.name,
-                  kind: r.kind,
-                  cwd: r.cwd,
-                  ...(r.task === undefined || r.kind !== "pool" ? {} : { task: toInFlight(r.task) }),
-                })),
-              }
-              // Written before any session is killed: a crash from here on is finished by the next start.
-              yield* state.update((s) => ({ ...s, swap: written }))
-              yield* failpoint("swap:journal-written")
-              return yield* journal.runJournal(written)
-            }),
-          )
-          yield* setControl({ pausedUntil: 0 })
-          return done
-        }).pipe(
-          Effect.mapError((e) =>
-            e._tag === "FailoverRefused"
-              ? e
-              : new FailoverRefused({ reason: `${e._tag}: ${"message" in e ? e.message : ""}` }),
-          ),
-          Effect.ensuring(Effect.zipRight(setControl({ swapping: false }), control.wake)),
-        )
 
       /** Every account cools down: dispatching paused, and one swap at the earliest reset. */
       const waitForReset = (to: AccountRef, until: number, now: number) =>
@@ -161,7 +111,7 @@ export const AccountSwapLive = (
               const spent =
                 trigger.exhausted === undefined ? undefined : state.get().cooldowns[trigger.exhausted]
               if (spent !== undefined) yield* setControl({ pausedUntil: Date.parse(spent) })
-              yield* journal.record({
+              yield* record({
                 ...base,
                 to: trigger.to ?? null,
                 reset_at: trigger.resetAt === undefined ? null : iso(trigger.resetAt),
@@ -182,7 +132,7 @@ export const AccountSwapLive = (
           if (choice.kind === "refused") return yield* refuse(choice.reason)
           if (choice.kind === "wait") {
             const message = `every account is cooling down: dispatching paused until ${iso(choice.until)}, then ${choice.to.name}`
-            yield* journal.record({
+            yield* record({
               ...base,
               to: choice.to.name,
               reset_at: iso(choice.until),
@@ -203,7 +153,7 @@ export const AccountSwapLive = (
           }
           return outcomeOf(yield* moveTo(choice.to, trigger).pipe(Effect.catchAll((e) => refuse(e.reason))))
         }).pipe(
-          Effect.catchTag("StateWriteError", (e) =>
+          Effect.catchTag("StateFileError", (e) =>
             Effect.fail(new FailoverRefused({ reason: `state not written: ${e.message}` })),
           ),
         )
@@ -258,7 +208,7 @@ export const AccountSwapLive = (
           yield* Effect.logWarning(
             `finishing the failover to ${interrupted.to} a previous daemon left half done`,
           )
-          yield* locked(journal.runJournal(interrupted))
+          yield* locked(runJournal(interrupted))
         }).pipe(
           Effect.catchAll((e) => Effect.logError(`finishing the interrupted failover failed: ${e.message}`)),
         ),

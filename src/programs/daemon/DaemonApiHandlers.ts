@@ -1,12 +1,12 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { type Context, Effect, Layer, Option } from "effect"
+import type { AccountRef } from "../../domain/AccountChoice.js"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import type { SessionTable } from "../../domain/SessionTable.js"
 import type { DispatchCounters } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
 import type { Failover } from "../../services/Failover.js"
-import type { AccountRef } from "../../services/SessionSupervisor.js"
 import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
 import { ServerError } from "./DaemonApiErrors.js"
 import {

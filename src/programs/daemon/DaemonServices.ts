@@ -3,7 +3,7 @@ import { StateStoreFile } from "../../layers/StateStoreFile.js"
 import type { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessionsLive } from "../../services/DaemonSessions.js"
 import { DispatchControlLive } from "../../services/DispatchControl.js"
-import type { StateStore } from "../../services/StateStore.js"
+import type { StateFileError, StateStore } from "../../services/StateStore.js"
 import { AccountSwapLive } from "./AccountSwapLive.js"
 import { CompletionLive } from "./CompletionLive.js"
 import { DeliveryLive } from "./DeliveryLive.js"
@@ -20,7 +20,7 @@ import { WatchdogLive } from "./Watchdog.js"
  * (and Delegation when configured). `state` is StateStoreFile; the unit tests give StateStoreMemory.
  */
 export const daemonServices = (
-  state: Layer.Layer<StateStore, never, AppConfig> = StateStoreFile,
+  state: Layer.Layer<StateStore, StateFileError, AppConfig> = StateStoreFile,
   resumable?: (home: string, cwd: string, id: string) => boolean,
 ) => {
   const base = Layer.mergeAll(DaemonSessionsLive, DispatchControlLive, state)

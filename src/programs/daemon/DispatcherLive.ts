@@ -1,6 +1,5 @@
 import { Clock, Effect, FiberSet, Layer, Option, SubscriptionRef } from "effect"
 import { failpoint } from "../../layers/failpoint.js"
-import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Delivery } from "../../services/Delivery.js"
@@ -13,7 +12,6 @@ import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 export const DispatcherLive = Layer.scoped(
   Dispatcher,
   Effect.gen(function* () {
-    yield* AppConfig
     const queue = yield* TaskQueue
     const router = yield* Router
     const state = yield* StateStore

@@ -1,28 +1,14 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from "node:fs"
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs"
 import * as path from "node:path"
 import { Effect, Either, Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
+import { readFileTail } from "../../layers/FileTail.js"
 import { eventsFile } from "../HookRelay.js"
 
 const decodeHookLine = Schema.decodeUnknownEither(Schema.parseJson(HookRecord))
 
 /** At most this much of a events file is replayed: the newest part (a daemon down for days piles up hooks). */
 export const MAX_REPLAY_BYTES = 8 * 1024 * 1024
-
-/** The last `max` bytes of a file as text, from its first whole line; and how many bytes were left out. */
-const tailOf = (file: string, max: number) => {
-  const size = statSync(file).size
-  const start = Math.max(0, size - max)
-  const buffer = Buffer.alloc(size - start)
-  const fd = openSync(file, "r")
-  try {
-    readSync(fd, buffer, 0, buffer.length, start)
-  } finally {
-    closeSync(fd)
-  }
-  const text = buffer.toString("utf8")
-  return start === 0 ? { text, skipped: 0 } : { text: text.slice(text.indexOf("\n") + 1), skipped: start }
-}
 
 /**
  * Hook events that could not be POSTed (no daemon yet, or a daemon too busy to answer in time): taken over at
@@ -53,7 +39,7 @@ export const replayEvents = <E>(
     }
     let n = 0
     for (const aside of asides) {
-      const { text, skipped } = tailOf(aside, maxBytes)
+      const { text, skipped } = readFileTail(aside, maxBytes) ?? { text: "", skipped: 0 }
       if (skipped > 0)
         yield* Effect.logWarning(
           `${aside}: ${skipped} bytes of older hook events not replayed (over ${maxBytes})`,

@@ -16,7 +16,7 @@ import { type SessionInfo, TmuxPool } from "../../services/TmuxPool.js"
 import { liveStatus, type PaneRef } from "./LiveStatusFile.js"
 import { SessionLimits } from "./SessionLimits.js"
 import { SHELLS } from "./SessionSupervisorLive.js"
-import { verifySwappedSession } from "./SwapVerification.js"
+import { recordVerification, verifySwappedSession } from "./SwapVerification.js"
 import { transcriptFile } from "./Transcript.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
 
@@ -77,17 +77,27 @@ export const ScreenWatchLive = Layer.effect(
         }
         if (reading.state === "waiting") return yield* supervisor.needsOperator(r, reading.evidence)
         if (reading.state === "shell" && now - r.since > SessionLimits.shellGraceMs) {
+          const lines = screenLines(screen)
+          const printed = lines.at(-2)?.trim() ?? "(nothing printed)"
+          // A swap relaunched it and it never came up (a resume that failed): its history says so, not "resumed".
+          if (r.verify !== undefined) {
+            const check = r.verify
+            r.verify = undefined
+            yield* recordVerification(
+              state,
+              r.name,
+              check,
+              false,
+              `the agent exited before its prompt: ${printed}`,
+            )
+          }
           if (r.phase === "resuming" && r.task !== undefined) {
             // The conversation could not be resumed: the task starts again elsewhere, attempt counted.
             yield* Effect.logWarning(`session ${r.name} could not resume: task ${r.task.id} back to pending/`)
             yield* queue.release(r.task.id)
             counters.released++
           }
-          const lines = screenLines(screen)
-          return yield* supervisor.relaunch(
-            r,
-            `the agent exited before its prompt: ${lines.at(-2)?.trim() ?? "(nothing printed)"}`,
-          )
+          return yield* supervisor.relaunch(r, `the agent exited before its prompt: ${printed}`)
         }
       })
 

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Layer } from "effect"
-import { forgetting, fromInFlight, holding } from "../../domain/InFlightState.js"
+import { forgetting, holding } from "../../domain/InFlightState.js"
 import { launchLine } from "../../domain/LaunchCommand.js"
-import { limitLineCount } from "../../domain/ScreenState.js"
-import { deliveryEvidence, doneLineCount } from "../../domain/ScreenTurns.js"
-import type { SessionRecord, TaskInFlight } from "../../domain/SessionTable.js"
+import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
@@ -14,29 +12,12 @@ import { StateStore } from "../../services/StateStore.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
+import { freshRecord, makeSessionAdoption } from "./SessionAdoption.js"
 import { SessionLimits } from "./SessionLimits.js"
 import { hasTranscript } from "./Transcript.js"
 
 /** What a pane runs when the agent has exited and the session's shell is back. */
 export const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh"])
-
-/** A fresh record for a session ccl launched (or adopted), in `phase`. */
-const freshRecord = (
-  fields: Pick<SessionRecord, "name" | "kind" | "cwd" | "account" | "phase" | "task" | "state" | "decidedBy">,
-  now: number,
-  extra: Partial<SessionRecord> = {},
-): SessionRecord => ({
-  conversationId: undefined,
-  conversationFrom: undefined,
-  owedStops: 0,
-  filedPrompts: [],
-  launchedAt: now,
-  since: now,
-  limitLinesBefore: 0,
-  failedLaunches: 0,
-  ...fields,
-  ...extra,
-})
 
 export const SessionSupervisorLive = Layer.effect(
   SessionSupervisor,
@@ -46,7 +27,7 @@ export const SessionSupervisorLive = Layer.effect(
     const queue = yield* TaskQueue
     const state = yield* StateStore
     const control = yield* DispatchControl
-    const { table, locked, delivering, counters } = yield* DaemonSessions
+    const { table, locked, counters } = yield* DaemonSessions
 
     const account = () =>
       settings.accounts.find((a) => a.name === state.get().active_account) ?? settings.accounts[0]
@@ -185,114 +166,34 @@ export const SessionSupervisorLive = Layer.effect(
       yield* control.wake
     })
 
-    /** Tasks in active/ no session holds and no delivery is typing (a stop between claim and paste, a give-back that failed). */
-    const releaseOrphans = (active: Iterable<string>) =>
-      Effect.gen(function* () {
-        const held = new Set(table.all().flatMap((r) => (r.task === undefined ? [] : [r.task.id])))
-        for (const id of active) {
-          if (held.has(id) || delivering.has(id)) continue
-          const released = yield* queue
-            .release(id)
-            .pipe(
-              Effect.catchAll((e) =>
-                Effect.as(
-                  Effect.logError(
-                    `task ${id} is in active/ with no holder; giving it back failed: ${e.message}`,
-                  ),
-                  false,
-                ),
-              ),
-            )
-          if (!released) continue
-          counters.released++
-          yield* Effect.logWarning(`task ${id} was in active/ with no session holding it: back to pending/`)
-        }
-      })
-
-    const adopt = (
-      s: { name: string; cwd: string; kind: SessionRecord["kind"] },
-      active: ReadonlySet<string>,
-    ) =>
-      Effect.gen(function* () {
-        // A task the session held when the last daemon stopped is still its own: its turn may be running.
-        const held = state.get().inflight[s.name]
-        const screen = yield* tmux.capture(s.name)
-        const task =
-          held !== undefined && active.has(held.task)
-            ? fromInFlight(held, settings.watchdog.staleAfterMs, doneLineCount(screen))
-            : undefined
-        const now = yield* Clock.currentTimeMillis
-        table.upsert(
-          freshRecord(
-            {
-              ...s,
-              account: account()?.name,
-              phase: task === undefined ? "starting" : held?.resuming === true ? "resuming" : "working",
-              task,
-              state: "adopted",
-              decidedBy: "adopt",
-            },
-            now,
-            // An adopted agent may show any old limit: what is on screen now is history.
-            { launchedAt: 0, limitLinesBefore: limitLineCount(screen) },
-          ),
-        )
-        if (task === undefined) yield* state.update(holding(s.name, undefined))
-        yield* Effect.logInfo(`adopted session ${s.name}${task === undefined ? "" : ` (task ${task.id})`}`)
-        if (task !== undefined && s.kind === "pool" && held?.resuming !== true)
-          yield* finishDelivery(s.name, task, screen)
-      })
-
-    /**
-     * The last daemon stopped between committing the holder and the Enter (a crash): the prompt waiting in the
-     * input box is submitted now, once; one that never reached the cleared conversation goes back to pending/
-     * (not an attempt). Anything else on screen is the task's turn.
-     */
-    const finishDelivery = (name: string, task: TaskInFlight, screen: string) =>
-      Effect.gen(function* () {
-        const evidence = deliveryEvidence(screen)
-        if (evidence === "in-input") {
-          yield* Effect.logWarning(
-            `session ${name}: the prompt of task ${task.id} was pasted, not submitted: Enter`,
-          )
-          return yield* tmux.sendKey(name, "Enter")
-        }
-        if (evidence !== "absent" || !settings.pool.freshContext) return
-        yield* Effect.logWarning(
-          `session ${name}: the prompt of task ${task.id} never reached the agent: back to pending/`,
-        )
-        yield* queue.release(task.id)
-        yield* state.update((st) =>
-          holding(name, undefined)({ ...st, attempts: { ...st.attempts, [task.id]: task.attempt - 1 } }),
-        )
-        table.set(name, { phase: "ready", task: undefined }, yield* Clock.currentTimeMillis)
-        counters.released++
-      })
+    const { adopt, releaseOrphans } = yield* makeSessionAdoption(account)
 
     const startSessions = locked(
-      Effect.gen(function* () {
-        const wanted = [
-          ...Array.from({ length: settings.pool.size }, (_, i) => ({
-            name: `${settings.pool.prefix}-${i + 1}`,
-            cwd: settings.pool.cwd,
-            kind: "pool" as const,
-          })),
-          ...settings.dedicated.map((d) => ({ name: d.name, cwd: d.cwd, kind: "dedicated" as const })),
-        ]
-        const active = new Set((yield* queue.list("active")).map((t) => t.id))
-        for (const s of wanted) {
-          if (table.get(s.name) !== undefined) continue // relaunched by an interrupted failover just finished
-          if (yield* tmux.has(s.name)) yield* adopt(s, active)
-          else
-            yield* launch(
-              s.name,
-              s.cwd,
-              s.kind,
-              s.kind === "dedicated" ? dedicatedMode(s.name, s.cwd) : undefined,
-            )
-        }
-        yield* releaseOrphans(active)
-      }),
+      Effect.uninterruptible(
+        Effect.gen(function* () {
+          const wanted = [
+            ...Array.from({ length: settings.pool.size }, (_, i) => ({
+              name: `${settings.pool.prefix}-${i + 1}`,
+              cwd: settings.pool.cwd,
+              kind: "pool" as const,
+            })),
+            ...settings.dedicated.map((d) => ({ name: d.name, cwd: d.cwd, kind: "dedicated" as const })),
+          ]
+          const active = new Set((yield* queue.list("active")).map((t) => t.id))
+          for (const s of wanted) {
+            if (table.get(s.name) !== undefined) continue // relaunched by an interrupted failover just finished
+            if (yield* tmux.has(s.name)) yield* adopt(s, active)
+            else
+              yield* launch(
+                s.name,
+                s.cwd,
+                s.kind,
+                s.kind === "dedicated" ? dedicatedMode(s.name, s.cwd) : undefined,
+              )
+          }
+          yield* releaseOrphans(active)
+        }),
+      ),
     )
 
     return SessionSupervisor.of({
@@ -303,8 +204,11 @@ export const SessionSupervisorLive = Layer.effect(
       relaunch,
       onDead,
       needsOperator,
+      // Never cut in half (a release is a link then an unlink): SIGTERM waits for the one in hand.
       sweepOrphans: locked(
-        Effect.flatMap(queue.list("active"), (tasks) => releaseOrphans(tasks.map((t) => t.id))),
+        Effect.uninterruptible(
+          Effect.flatMap(queue.list("active"), (tasks) => releaseOrphans(tasks.map((t) => t.id))),
+        ),
       ),
     })
   }),

@@ -1,24 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs"
+import { messageText, transcriptEntries } from "../../domain/TranscriptEntries.js"
 import { detectUsageLimit } from "../../domain/UsageLimit.js"
+import { readFileTail } from "../../layers/FileTail.js"
 
 /** How much of a transcript's end is read: a limit hit is among its last entries. */
 const TAIL_BYTES = 64 * 1024
-
-const tail = (file: string): string | undefined => {
-  let fd: number | undefined
-  try {
-    fd = openSync(file, "r")
-    const size = fstatSync(fd).size
-    const length = Math.min(size, TAIL_BYTES)
-    const buffer = Buffer.alloc(length)
-    readSync(fd, buffer, 0, length, size - length)
-    return buffer.toString("utf8")
-  } catch {
-    return undefined
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
-}
 
 /**
  * A usage-limit hit recorded in a Claude Code transcript (an assistant entry with `isApiErrorMessage: true` and
@@ -30,22 +15,12 @@ export const transcriptLimitSince = (
   sinceMs: number,
   zone: string,
 ): { readonly resetAt: Date | undefined } | undefined => {
-  const text = tail(file)
+  const text = readFileTail(file, TAIL_BYTES)?.text
   if (text === undefined) return undefined
-  for (const line of text.split("\n").reverse()) {
-    if (!line.includes('"rate_limit"')) continue
-    try {
-      const e = JSON.parse(line) as Record<string, unknown>
-      const at = Date.parse(String(e.timestamp))
-      if (e.isApiErrorMessage !== true || e.error !== "rate_limit" || !(at >= sinceMs)) continue
-      const content = (e.message as { content?: unknown } | undefined)?.content
-      const words = Array.isArray(content)
-        ? content.map((c) => String((c as { text?: unknown }).text ?? "")).join("\n")
-        : String(content ?? "")
-      return { resetAt: detectUsageLimit(words, at, zone)?.resetAt }
-    } catch {
-      // the first line of the tail may be cut: skip it
-    }
+  for (const e of [...transcriptEntries(text)].reverse()) {
+    const at = Date.parse(String(e.timestamp))
+    if (e.isApiErrorMessage !== true || e.error !== "rate_limit" || !(at >= sinceMs)) continue
+    return { resetAt: detectUsageLimit(messageText(e.message) ?? "", at, zone)?.resetAt }
   }
   return undefined
 }

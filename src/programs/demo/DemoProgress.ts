@@ -44,8 +44,6 @@ type Json = Record<string, unknown>
 const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 const num = (u: unknown): number => (typeof u === "number" && Number.isFinite(u) ? u : 0)
 const str = (u: unknown): string | null => (typeof u === "string" ? u : null)
-const strings = (u: unknown): ReadonlyArray<string> =>
-  Array.isArray(u) ? u.filter((x): x is string => typeof x === "string") : []
 
 /** Reads what the demo shows from a `/api/status` body; undefined when it is not one. Unknown fields are ignored. */
 export const parseStatus = (body: unknown): DemoSnapshot | undefined => {
@@ -75,19 +73,6 @@ export const parseStatus = (body: unknown): DemoSnapshot | undefined => {
 }
 
 /** The failover history from the daemon's `state.json` body (oldest first); empty when there is none. */
-export const parseHistory = (state: unknown): ReadonlyArray<FailoverEvent> =>
-  isObject(state) && Array.isArray(state.history)
-    ? state.history.filter(isObject).map((h) => ({
-        from: str(h.from),
-        to: str(h.to),
-        reason: str(h.reason) ?? "",
-        outcome: str(h.outcome) ?? "?",
-        relaunched: strings(h.relaunched),
-        left_at_shell: strings(h.left_at_shell),
-        finished_at: str(h.finished_at) ?? "",
-      }))
-    : []
-
 /** `HH:MM:SS` in local time. */
 export const clock = (at: Date): string =>
   [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":")
