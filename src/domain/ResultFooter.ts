@@ -109,6 +109,22 @@ export const parseFooter = (
   }
 }
 
+/** Footer for a task that failed in a local session (it died too often, it timed out). */
+export const sessionFailedFooter = (
+  failed: { readonly session: string; readonly attempt: number; readonly startedAt?: string },
+  error: string,
+  now: Date,
+): ResultFooter => ({
+  status: "failed",
+  route: "local",
+  provider: "claude-code",
+  session: failed.session,
+  attempt: failed.attempt,
+  ...(failed.startedAt === undefined ? {} : { started_at: failed.startedAt }),
+  finished_at: now.toISOString(),
+  error,
+})
+
 /** Footer for a task rejected before it could run (bad name, bad frontmatter). */
 export const rejectedFooter = (reason: string, now: Date): ResultFooter => ({
   status: "failed",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Clock, Effect, Layer } from "effect"
 import { forgetting, holding } from "../../domain/InFlightState.js"
 import { launchLine } from "../../domain/LaunchCommand.js"
+import { sessionFailedFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -141,15 +142,14 @@ export const SessionSupervisorLive = Layer.effect(
         if (t.attempt >= settings.pool.maxAttempts) {
           yield* queue.release(t.id)
           yield* queue
-            .fail(t.id, {
-              status: "failed",
-              route: "local",
-              provider: "claude-code",
-              session: r.name,
-              attempt: t.attempt,
-              finished_at: new Date(now).toISOString(),
-              error: `its session died ${t.attempt} times (pool.max_attempts ${settings.pool.maxAttempts})`,
-            })
+            .fail(
+              t.id,
+              sessionFailedFooter(
+                { session: r.name, attempt: t.attempt },
+                `its session died ${t.attempt} times (pool.max_attempts ${settings.pool.maxAttempts})`,
+                new Date(now),
+              ),
+            )
             .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
           yield* state.update(forgetting(r.name, t.id))
           counters.failed++

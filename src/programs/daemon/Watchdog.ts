@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, Layer, Schedule } from "effect"
 import { forgetting } from "../../domain/InFlightState.js"
+import { sessionFailedFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
@@ -72,16 +73,14 @@ const failStale = (t: StaleTask, dispatch: string) =>
           if (r?.task?.dispatch !== dispatch) return
           yield* tmux.sendKey(r.name, "Escape").pipe(Effect.ignore)
           yield* queue
-            .fail(t.task, {
-              status: "failed",
-              route: "local",
-              provider: "claude-code",
-              session: r.name,
-              attempt: t.attempt,
-              started_at: t.since,
-              finished_at: new Date(yield* Clock.currentTimeMillis).toISOString(),
-              error: `timed out: past its deadline (sent ${t.since}; watchdog.on_stale: fail)`,
-            })
+            .fail(
+              t.task,
+              sessionFailedFooter(
+                { session: r.name, attempt: t.attempt, startedAt: t.since },
+                `timed out: past its deadline (sent ${t.since}; watchdog.on_stale: fail)`,
+                new Date(yield* Clock.currentTimeMillis),
+              ),
+            )
             .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
           counters.failed++
           r.task = undefined
