@@ -15,7 +15,8 @@ export interface TmuxPoolOptions {
 
 const TMUX_CALL_TIMEOUT_MS = 5_000
 const NO_SERVER = /no server running|error connecting to|no sessions/i
-const NO_SESSION = /can't find session|session not found/i
+// "no current target": a target looked up while the server holds no session (exit-empty off keeps it up then).
+const NO_SESSION = /can't find session|session not found|no current target/i
 
 const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
   Stream.runCollect(Stream.decodeText(stream)).pipe(Effect.map((chunks) => Chunk.join(chunks, "")))
@@ -106,6 +107,13 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           "-g",
           "focus-events",
           "on",
+          // A swap kills and recreates every session at once: with none left for a moment the server would exit
+          // under the next new-session ("server exited unexpectedly"), and that session would be lost.
+          ";",
+          "set-option",
+          "-s",
+          "exit-empty",
+          "off",
         ]).pipe(Effect.asVoid),
       // "|" separates the fields: tmux escapes control characters such as tab in formats outside a UTF-8 locale.
       // Session names cannot hold "|"; the pane's command comes last so that it may.

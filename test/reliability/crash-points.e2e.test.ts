@@ -43,7 +43,10 @@ const expectWhole = (p: Project, ids: ReadonlyArray<string>) =>
     expect(await p.stop()).toBe(0)
     for (const id of ids) {
       const where = ["pending", "active", "done", "failed"].filter((s) => p.ls(s).includes(`${id}.md`))
-      expect(where, `${id}: ${p.log()}`).toEqual(["done"])
+      const copies = where.map(
+        (f) => `--- ${f}/${id}.md\n${readFileSync(path.join(p.dir, "queue", f, `${id}.md`), "utf8")}`,
+      )
+      expect(where, `${id}:\n${copies.join("\n")}\n${p.log()}`).toEqual(["done"])
     }
     expect(readdirSync(path.join(p.dir, "queue", "tmp"))).toEqual([])
   })

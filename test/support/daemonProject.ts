@@ -124,8 +124,16 @@ export const daemonProject = async (options: ProjectOptions) => {
     const d = daemon
     if (d !== undefined && d.exitCode === null && d.signalCode === null) {
       const exited = new Promise<number | null>((r) => d.once("exit", (code) => r(code)))
+      // "exit" can come before the last output is read: wait for the end of stdout too (at most 1 s), so that
+      // a failing test's log is whole.
+      const drained = new Promise<void>((r) => {
+        d.stdout?.once("end", () => r())
+        setTimeout(r, 1_000).unref()
+      })
       d.kill(signal)
-      return await exited
+      const code = await exited
+      await drained
+      return code
     }
     return d?.exitCode ?? null
   }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { TmuxPoolCli } from "../../src/layers/TmuxPoolCli.js"
 import { TmuxPool } from "../../src/services/TmuxPool.js"
 import { tempDir } from "../support/tempDir.js"
@@ -169,6 +169,40 @@ describe("TmuxPool (real tmux, private socket)", () => {
           yield* t.kill("frozen")
         }).pipe(Effect.provide(frozen))
       }),
+  )
+
+  it.live(
+    "every session killed and recreated at once (a swap): each create succeeds, the server never exits empty",
+    () =>
+      Effect.gen(function* () {
+        const own = privateSocket()
+        try {
+          const t = yield* TmuxPoolCli({ socket: own.socket }).pipe(
+            Layer.provide(NodeContext.layer),
+            Layer.build,
+            Effect.map((ctx) => Context.get(ctx, TmuxPool)),
+          )
+          const dir = tempDir()
+          const names = ["s-1", "s-2", "s-3", "s-4"]
+          const spec = (name: string) => ({ name, cwd: dir, env: { CCL_SESSION: name }, command: "sh" })
+          for (const n of names) yield* t.create(spec(n))
+          // All gone for a moment: the server stays up (it used to exit, and a create racing its exit failed with
+          // "server exited unexpectedly").
+          yield* Effect.forEach(names, (n) => t.kill(n), { concurrency: "unbounded" })
+          expect(own.tmux("show-options", "-s", "exit-empty").trim()).toBe("exit-empty off")
+          for (let round = 0; round < 5; round++)
+            yield* Effect.forEach(names, (n) => Effect.zipRight(t.kill(n), t.create(spec(n))), {
+              concurrency: "unbounded",
+            })
+          expect((yield* t.list).map((s) => s.name).sort()).toEqual(names)
+        } finally {
+          own.kill()
+        }
+      }).pipe(
+        Effect.scoped,
+        // A tmux failure says which command and what tmux answered.
+        Effect.catchAll((e) => Effect.die(new Error(`${e.command}: ${e.stderr}`))),
+      ),
   )
 
   it.live("list on a server that is not running is empty, not an error", () =>

@@ -129,13 +129,18 @@ export const makeSwapJournalRunner = (resumable: (home: string, cwd: string, id:
         return outcome
       }).pipe(
         Effect.catchAll((e) =>
-          Effect.as(Effect.logError(`session ${s.name} could not be relaunched: ${e._tag}`), {
-            name: s.name,
-            how: "shell" as const,
-            id: null,
-            why: e._tag,
-            verified: null,
-          }),
+          Effect.as(
+            Effect.logError(
+              `session ${s.name} could not be relaunched: ${e._tag}${"stderr" in e ? `: ${String(e.stderr).trim()}` : ""}`,
+            ),
+            {
+              name: s.name,
+              how: "shell" as const,
+              id: null,
+              why: e._tag,
+              verified: null,
+            },
+          ),
         ),
       )
 
