@@ -134,6 +134,27 @@ const rig = (
     /** Lets the screen loop look a few times (it reads every 20 ms; a hooked agent's screen every 2 s). */
     const settleLoops = (ms = 300) => Effect.sleep(Duration.millis(ms))
 
+    /** Waits until the task is in `state` (a queue folder). */
+    const untilIn = (id: string, state: string, ms = 10_000) =>
+      until(
+        Effect.map(where(id), (s) => (s === state ? true : undefined)),
+        ms,
+        describe,
+      )
+
+    /** The task's turn on screen: busy, then ended ("✻ Baked for"), filed from the screen into done/. */
+    const filedFromScreen = (session: string, id: string) =>
+      Effect.gen(function* () {
+        tmux.script.setScreen(session, BUSY)
+        yield* until(
+          Effect.sync(() => (record(session).task?.sawBusy === true ? true : undefined)),
+          10_000,
+          describe,
+        )
+        tmux.script.setScreen(session, TURN_ENDED)
+        yield* untilIn(id, "done")
+      })
+
     return {
       tmux: tmux.script,
       queue,
@@ -147,6 +168,8 @@ const rig = (
       stop,
       submitted,
       settleLoops,
+      untilIn,
+      filedFromScreen,
     }
   })
 
@@ -169,18 +192,7 @@ describe("stale completions (fencing)", () => {
           const session = yield* r.dispatch("task-a", "Do A")
           expect(session).toBe("ccl-pool-1")
           // A's turn: busy, then idle with a new "✻ Baked for" line. Filed from the screen (no hook yet).
-          r.tmux.setScreen(session, BUSY)
-          yield* until(
-            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, TURN_ENDED)
-          yield* until(
-            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.filedFromScreen(session, "task-a")
           // The moment A's Stop hook fired inside the session (its received_at): before B is sent.
           const aStoppedAt = Date.now()
           yield* Effect.sleep(Duration.millis(5))
@@ -208,11 +220,7 @@ describe("stale completions (fencing)", () => {
 
           // B's own Stop files B, with B's answer; A is in done/ once.
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer"))
-          yield* until(
-            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-b", "done")
           const done = yield* r.queue.list("done").pipe(Effect.orDie)
           expect(done.map((t) => t.id).sort()).toEqual(["task-a", "task-b"])
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
@@ -377,26 +385,11 @@ describe("stale completions (fencing)", () => {
           const r = yield* rig(1)
           yield* r.allReady
           const session = yield* r.dispatch("task-a", "Do A")
-          r.tmux.setScreen(session, BUSY)
-          yield* until(
-            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, TURN_ENDED)
-          yield* until(
-            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.filedFromScreen(session, "task-a")
           yield* r.dispatch("task-b", "Do B")
           // A's Stop never comes; B's turn is quick and its own Stop arrives inside the window.
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer"))
-          yield* until(
-            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
-            3_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-b", "done", 3_000)
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
           expect(Option.isSome(b) && b.value.text).toContain("B's answer")
         }),
@@ -427,11 +420,7 @@ describe("stale completions (fencing)", () => {
 
           // The task's own Stop (received at or after the send) files it, with its answer.
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "C's answer"))
-          yield* until(
-            Effect.map(r.where("task-c"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-c", "done")
           const c = yield* r.queue.get("task-c").pipe(Effect.orDie)
           expect(Option.isSome(c) && c.value.text).toContain("C's answer")
           expect(Option.isSome(c) && c.value.text).not.toContain("earlier turn")
@@ -469,18 +458,10 @@ describe("stale completions (fencing)", () => {
           const next = yield* r.dispatch("task-e", "Do E")
           expect(next).toBe(idle)
           yield* r.dispatcher.onHook(r.stop(idle, Date.now(), "E's answer"))
-          yield* until(
-            Effect.map(r.where("task-e"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-e", "done")
           expect(yield* r.where("task-d")).toBe("active")
           yield* r.dispatcher.onHook(r.stop(busy, Date.now(), "D's answer"))
-          yield* until(
-            Effect.map(r.where("task-d"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-d", "done")
           const d = yield* r.queue.get("task-d").pipe(Effect.orDie)
           expect(Option.isSome(d) && d.value.text).toContain("D's answer")
         }),
@@ -498,26 +479,11 @@ describe("stale completions (fencing)", () => {
           yield* r.allReady
           const session = yield* r.dispatch("task-a", "Do A")
           yield* r.dispatcher.onHook(r.submitted(session, "prompt-a"))
-          r.tmux.setScreen(session, BUSY)
-          yield* until(
-            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, TURN_ENDED)
-          yield* until(
-            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.filedFromScreen(session, "task-a")
           yield* r.dispatch("task-b", "Do B")
           yield* r.dispatcher.onHook(r.submitted(session, "prompt-b"))
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer", "prompt-b"))
-          yield* until(
-            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
-            3_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-b", "done", 3_000)
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
           expect(Option.isSome(b) && b.value.text).toContain("B's answer")
         }),
@@ -534,18 +500,7 @@ describe("stale completions (fencing)", () => {
           yield* r.allReady
           const session = yield* r.dispatch("task-a", "Do A")
           yield* r.dispatcher.onHook(r.submitted(session, "prompt-a"))
-          r.tmux.setScreen(session, BUSY)
-          yield* until(
-            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, TURN_ENDED)
-          yield* until(
-            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.filedFromScreen(session, "task-a")
           yield* r.dispatch("task-b", "Do B")
           yield* r.dispatcher.onHook(r.submitted(session, "prompt-b"))
           // Received well after B was sent, and long after any window: still A's.
@@ -554,11 +509,7 @@ describe("stale completions (fencing)", () => {
           yield* r.settleLoops()
           expect(yield* r.where("task-b")).toBe("active")
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer", "prompt-b"))
-          yield* until(
-            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
-            3_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-b", "done", 3_000)
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
           expect(Option.isSome(b) && b.value.text).toContain("B's answer")
           expect(Option.isSome(b) && b.value.text).not.toContain("A's answer")
@@ -582,18 +533,7 @@ describe("stale completions (fencing)", () => {
             received_at: new Date().toISOString(),
             payload: { session_id: CONVERSATION, notification_type: "idle_prompt" },
           })
-          r.tmux.setScreen(session, BUSY)
-          yield* until(
-            Effect.sync(() => (r.record(session).task?.sawBusy === true ? true : undefined)),
-            10_000,
-            r.describe,
-          )
-          r.tmux.setScreen(session, TURN_ENDED)
-          yield* until(
-            Effect.map(r.where("task-a"), (s) => (s === "done" ? true : undefined)),
-            10_000,
-            r.describe,
-          )
+          yield* r.filedFromScreen(session, "task-a")
           yield* r.dispatch("task-b", "Do B")
           yield* Effect.sleep(Duration.millis(20))
           // A's Stop, received after B was sent.
@@ -601,11 +541,7 @@ describe("stale completions (fencing)", () => {
           yield* r.settleLoops()
           expect(yield* r.where("task-b")).toBe("active")
           yield* r.dispatcher.onHook(r.stop(session, Date.now(), "B's answer"))
-          yield* until(
-            Effect.map(r.where("task-b"), (s) => (s === "done" ? true : undefined)),
-            3_000,
-            r.describe,
-          )
+          yield* r.untilIn("task-b", "done", 3_000)
           const b = yield* r.queue.get("task-b").pipe(Effect.orDie)
           expect(Option.isSome(b) && b.value.text).toContain("B's answer")
           expect(Option.isSome(b) && b.value.text).not.toContain("A's answer")
