@@ -39,11 +39,17 @@ export interface SessionRecord {
   /** Where conversationId came from: a hook outranks the id ccl chose at launch (a /clear starts a new one). */
   conversationFrom: "hook" | "launch" | undefined
   /**
-   * starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task; resuming: relaunched
-   * with --resume after a failover, told to continue its task once idle; limited: hit the usage limit; shell:
-   * left at its shell prompt on purpose (no valid resume id); dead: its tmux session is gone.
+   * starting: launched, not seen idle yet; ready: idle, may take a task; working: has a task; clearing: its task
+   * filed, /clear sent, ready once the cleared conversation shows; resuming: relaunched with --resume after a
+   * failover, told to continue its task once idle; limited: hit the usage limit; shell: left at its shell prompt
+   * on purpose (no valid resume id); dead: its tmux session is gone.
    */
-  phase: "starting" | "ready" | "working" | "resuming" | "limited" | "shell" | "dead"
+  phase: "starting" | "ready" | "working" | "clearing" | "resuming" | "limited" | "shell" | "dead"
+  /**
+   * The conversation holds no task yet (a new agent, or a /clear confirmed on screen): a dispatch into it is
+   * paste + Enter. Otherwise (adopted, resumed, fresh_context off) a dispatch clears it first when configured.
+   */
+  contextFresh?: boolean
   task: TaskInFlight | undefined
   /**
    * Fencing without a prompt id: turns of this (hooked) agent filed from the screen whose Stop hook has not come

@@ -63,12 +63,13 @@ const untilDone = (p: Project, ids: ReadonlyArray<string>) =>
     ),
   )
 
-// Pool of one, fresh context: the pastes are the launch line (1), /clear (2), the first task (3). With each point,
+// Pool of one, fresh context: the pastes are the launch line (1), the first task (2: a new agent needs no /clear),
+// the /clear after its filing (3), the second task (4). With each point,
 // what the restarted daemon must say it repaired (the path the test is about), if anything.
 const DISPATCH_POINTS: ReadonlyArray<readonly [string, string | undefined]> = [
   ["dispatch:claimed", "was in active/ with no session holding it"],
   ["dispatch:holder-committed", "never reached the agent: back to pending/"],
-  ["tmux:pasted@3", "was pasted, not submitted: Enter"],
+  ["tmux:pasted@2", "was pasted, not submitted: Enter"],
   ["dispatch:prompt-sent", "adopted session ccl-pool-1 (task crash-a)"],
   ["queue:done-linked", "recovered interrupted moves"],
   ["queue:done-unlinked", undefined],

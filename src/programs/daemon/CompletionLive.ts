@@ -3,8 +3,10 @@ import { forgetting } from "../../domain/InFlightState.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
+import { AppConfig } from "../../services/AppConfig.js"
 import { Completion } from "../../services/Completion.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { Delivery } from "../../services/Delivery.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
 import { Failover } from "../../services/Failover.js"
 import { StateStore } from "../../services/StateStore.js"
@@ -17,7 +19,9 @@ const FILED_PROMPTS_KEPT = 8
 export const CompletionLive = Layer.effect(
   Completion,
   Effect.gen(function* () {
+    const settings = yield* AppConfig
     const queue = yield* TaskQueue
+    const delivery = yield* Delivery
     const tmux = yield* TmuxPool
     const state = yield* StateStore
     const control = yield* DispatchControl
@@ -54,9 +58,12 @@ export const CompletionLive = Layer.effect(
       if (t.promptId !== undefined)
         r.filedPrompts = [...r.filedPrompts, t.promptId].slice(-FILED_PROMPTS_KEPT)
       else if (via === "screen" && r.hooked === true) r.owedStops++
-      table.set(r.name, { task: undefined, phase: "ready" }, now)
+      // The next task's dispatch is then paste + Enter: the /clear happens now, not in its path.
+      const clearing = r.kind === "pool" && settings.pool.freshContext
+      table.set(r.name, { task: undefined, phase: clearing ? "clearing" : "ready" }, now)
       yield* state.update(forgetting(r.name, t.id))
-      yield* control.wake
+      if (clearing) yield* delivery.clearAfterTurn(r)
+      else yield* control.wake
     })
 
     const limited = Effect.fn("Completion.limited")(function* (

@@ -11,7 +11,7 @@ export const SessionView = Schema.Struct({
   name: Schema.String,
   kind: Schema.Literal("pool", "dedicated"),
   account: Schema.NullOr(Schema.String),
-  phase: Schema.Literal("starting", "ready", "working", "resuming", "limited", "shell", "dead"),
+  phase: Schema.Literal("starting", "ready", "working", "clearing", "resuming", "limited", "shell", "dead"),
   /** Last state read from any signal, and which signal said so. */
   state: Schema.String,
   decided_by: Schema.String,

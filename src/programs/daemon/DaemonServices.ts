@@ -15,7 +15,7 @@ import { WatchdogLive } from "./Watchdog.js"
 
 /**
  * The daemon's services, each on the ones it uses (README "The daemon's services"):
- * DaemonSessions, DispatchControl, StateStore <- SessionSupervisor <- Failover <- Completion <- Delivery
+ * DaemonSessions, DispatchControl, StateStore <- SessionSupervisor <- Failover <- Delivery <- Completion
  * <- Dispatcher, ScreenWatch, HookIntake, Watchdog. Needs AppConfig, TmuxPool, TaskQueue, Router, SymlinkFs
  * (and Delegation when configured). `state` is StateStoreFile; the unit tests give StateStoreMemory.
  */
@@ -26,9 +26,9 @@ export const daemonServices = (
   const base = Layer.mergeAll(DaemonSessionsLive, DispatchControlLive, state)
   const supervised = SessionSupervisorLive.pipe(Layer.provideMerge(base))
   const failover = AccountSwapLive(resumable).pipe(Layer.provideMerge(supervised))
-  const completion = CompletionLive.pipe(Layer.provideMerge(failover))
-  const delivery = DeliveryLive.pipe(Layer.provideMerge(completion))
+  const delivery = DeliveryLive.pipe(Layer.provideMerge(failover))
+  const completion = CompletionLive.pipe(Layer.provideMerge(delivery))
   return Layer.mergeAll(DispatcherLive, ScreenWatchLive, HookIntakeLive, WatchdogLive).pipe(
-    Layer.provideMerge(delivery),
+    Layer.provideMerge(completion),
   )
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
-import { Clock, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Either, FiberSet, Layer, Option, Schedule } from "effect"
 import { holding } from "../../domain/InFlightState.js"
 import { continuePrompt, taskPrompt } from "../../domain/LaunchCommand.js"
 import { classifyScreen, limitLineCount } from "../../domain/ScreenState.js"
@@ -24,7 +24,7 @@ const clearPoll = Schedule.spaced(Duration.millis(30)).pipe(
   Schedule.upTo(Duration.millis(SessionLimits.clearTimeoutMs)),
 )
 
-export const DeliveryLive = Layer.effect(
+export const DeliveryLive = Layer.scoped(
   Delivery,
   Effect.gen(function* () {
     const settings = yield* AppConfig
@@ -34,6 +34,8 @@ export const DeliveryLive = Layer.effect(
     const control = yield* DispatchControl
     const supervisor = yield* SessionSupervisor
     const { table, locked, counters } = yield* DaemonSessions
+    /** /clears after filings, in the background: cut at SIGTERM (the next daemon clears at its first dispatch). */
+    const clearings = yield* FiberSet.make<void, never>()
 
     /**
      * After /clear: the screen once it shows a cleared conversation (isClearedScreen: no turn above the input box)
@@ -60,6 +62,37 @@ export const DeliveryLive = Layer.effect(
         ),
       )
     }
+
+    /** /clear typed (never cut between its paste and its Enter), then its effect awaited. */
+    const clearContext = (name: string) =>
+      Effect.zipRight(Effect.uninterruptible(tmux.sendText(name, "/clear")), clearedScreen(name))
+
+    /** The background half of clearAfterTurn: ready once cleared, else a new agent (a fresh context for sure). */
+    const clearing = (r: SessionRecord) =>
+      Effect.gen(function* () {
+        const cleared = yield* Effect.either(clearContext(r.name))
+        yield* locked(
+          Effect.uninterruptible(
+            Effect.gen(function* () {
+              // Replaced meanwhile (a failover, a death): the new record is someone else's business.
+              if (table.get(r.name) !== r || r.phase !== "clearing") return
+              const now = yield* Clock.currentTimeMillis
+              if (Either.isRight(cleared) && Option.isSome(cleared.right)) {
+                table.set(r.name, { phase: "ready", contextFresh: true }, now)
+                return yield* control.wake
+              }
+              const why = Either.isLeft(cleared) ? cleared.left._tag : "/clear showed no effect within 5 s"
+              yield* Effect.logWarning(`session ${r.name}: ${why}: a new agent for a fresh context`)
+              table.set(r.name, { phase: "starting" }, now)
+              yield* supervisor
+                .launch(r.name, r.cwd, r.kind, undefined, true)
+                .pipe(
+                  Effect.catchAll((e) => Effect.logError(`session ${r.name}: relaunch failed: ${e._tag}`)),
+                )
+            }),
+          ),
+        )
+      })
 
     /** A failed delivery: the task back to pending/ (not an attempt), the session free or given a new agent. */
     const giveBack = (
@@ -109,9 +142,9 @@ export const DeliveryLive = Layer.effect(
       attempt: number,
     ) {
       let screen: string
-      if (settings.pool.freshContext) {
-        yield* tmux.sendText(free.name, "/clear")
-        const cleared = yield* clearedScreen(free.name)
+      // Cleared after its last turn, or a new agent: nothing to clear. Otherwise (adopted, say) clear it now.
+      if (settings.pool.freshContext && free.contextFresh !== true) {
+        const cleared = yield* clearContext(free.name)
         if (Option.isNone(cleared)) return yield* Effect.fail({ _tag: "ContextNotCleared" as const })
         screen = cleared.value
       } else screen = yield* tmux.capture(free.name)
@@ -121,6 +154,7 @@ export const DeliveryLive = Layer.effect(
           if (table.get(free.name) !== free || free.phase !== "working") return false
           const now = yield* Clock.currentTimeMillis
           free.limitLinesBefore = limitLineCount(screen)
+          free.contextFresh = false
           free.task = {
             id: task.id,
             attempt,
@@ -175,6 +209,11 @@ export const DeliveryLive = Layer.effect(
       deliver: (free, task, attempt) =>
         deliver(free, task, attempt).pipe(Effect.catchAll((e) => giveBack(free, task, attempt, e))),
       resume,
+      clearAfterTurn: (r) =>
+        Effect.gen(function* () {
+          table.set(r.name, { phase: "clearing", contextFresh: false }, yield* Clock.currentTimeMillis)
+          yield* FiberSet.run(clearings)(clearing(r))
+        }),
     })
   }),
 )

@@ -92,7 +92,7 @@ export const SessionSupervisorLive = Layer.effect(
             decidedBy: "launch",
           },
           yield* Clock.currentTimeMillis,
-          shell ? {} : { conversationId: id, conversationFrom: "launch" },
+          shell ? {} : { conversationId: id, conversationFrom: "launch", contextFresh: how.mode === "new" },
         ),
       )
       // A resumed session keeps its task, and owes it a continue prompt: durable, so a crash cannot lose it.
