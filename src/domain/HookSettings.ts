@@ -13,7 +13,10 @@ interface HookGroup {
   [key: string]: unknown
 }
 
-/** A ccl hook command written by any earlier install, wherever ccl lived then. */
+/**
+ * A ccl hook command written by any earlier install, wherever ccl or its state lived then: the Node relay
+ * (`.../ccl.mjs hook EVENT`) or the spool command (HookSpool.ts), which ends in `# ccl hook EVENT`.
+ */
 const isCclHook = (command: string | undefined, event: string): boolean =>
   command !== undefined && new RegExp(`ccl(\\.mjs)?['"]? hook ${event}$`).test(command)
 

@@ -3,7 +3,8 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { CCL, runCcl, runCclAsync } from "../support/cli.js"
+import { spoolHookCommand } from "../../src/domain/HookSpool.js"
+import { runCcl, runCclAsync } from "../support/cli.js"
 import { tempDir } from "../support/tempDir.js"
 
 const withAccounts = (cwd: string, extra = "") => {
@@ -17,7 +18,7 @@ const withAccounts = (cwd: string, extra = "") => {
 }
 
 describe("ccl hooks install", () => {
-  it("merges the hooks into every account's settings.json, keeps a backup, and is idempotent", () => {
+  it("merges the spool hooks into every account's settings.json, keeps a backup, and is idempotent", () => {
     const cwd = tempDir()
     const { main, backup } = withAccounts(cwd)
     mkdirSync(main, { recursive: true })
@@ -29,13 +30,38 @@ describe("ccl hooks install", () => {
     )
     const settings = JSON.parse(readFileSync(path.join(main, "settings.json"), "utf8"))
     expect(settings.model).toBe("opus")
-    expect(settings.hooks.Stop[0].hooks[0].command).toBe(`${process.execPath} ${CCL} hook Stop`)
+    const state = path.join(cwd, ".ccl", "state")
+    expect(settings.hooks.Stop[0].hooks[0].command).toBe(spoolHookCommand("Stop", state))
+    for (const dir of ["tmp", "new", "bad"])
+      expect(statSync(path.join(state, "hooks", dir)).mode & 0o777, dir).toBe(0o700)
     expect(statSync(path.join(main, "settings.json")).mode & 0o777).toBe(0o600)
     expect(readdirSync(main).filter((f) => f.startsWith("settings.json.bak."))).toHaveLength(1)
     expect(existsSync(path.join(backup, "settings.json"))).toBe(true) // created for an account without one
     const again = runCcl(["hooks", "install"], { cwd })
     expect(again.stdout).toContain("main: hooks already installed")
     expect(readdirSync(main).filter((f) => f.startsWith("settings.json.bak."))).toHaveLength(1)
+  })
+
+  it("upgrades the Node relay of an earlier install to the spool command, keeping the operator's hooks", () => {
+    const cwd = tempDir()
+    const { main } = withAccounts(cwd)
+    mkdirSync(main, { recursive: true })
+    const operator = { type: "command", command: "notify-send done" }
+    const relay = { type: "command", command: "/usr/bin/node '/old place/dist/ccl.mjs' hook Stop" }
+    writeFileSync(
+      path.join(main, "settings.json"),
+      JSON.stringify({ hooks: { Stop: [{ hooks: [operator, relay] }] } }),
+    )
+    expect(runCcl(["hooks", "install", "--account", "main"], { cwd }).code).toBe(0)
+    const settings = JSON.parse(readFileSync(path.join(main, "settings.json"), "utf8"))
+    expect(settings.hooks.Stop).toEqual([
+      {
+        hooks: [
+          operator,
+          { type: "command", command: spoolHookCommand("Stop", path.join(cwd, ".ccl", "state")) },
+        ],
+      },
+    ])
   })
 
   it("an invalid settings.json is left alone: exit 2 naming the file", () => {

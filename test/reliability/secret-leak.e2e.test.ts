@@ -3,7 +3,7 @@
 // with local tasks, delegated ones, and a delegated one that fails.
 
 import { randomBytes } from "node:crypto"
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -35,7 +35,7 @@ const sessionNames = (p: Project) =>
 
 describe("fault 16: secrets never leak", () => {
   it.live(
-    "fault 16: a planted SECUTOOLS_API_KEY and API token -> in no log line, API response, footer, pane, state file or events file after local, delegated and failed delegated tasks",
+    "fault 16: a planted SECUTOOLS_API_KEY and API token -> in no log line, API response, footer, pane, state file or hook spool file after local, delegated and failed delegated tasks",
     () =>
       Effect.scoped(
         Effect.gen(function* () {
@@ -113,19 +113,22 @@ describe("fault 16: secrets never leak", () => {
                 const r = await p.ccl(args)
                 places.push([`ccl ${args.join(" ")}`, r.stdout + r.stderr])
               }
-              // A turn while no daemon runs: its hook events wait in <state>/events.jsonl.
+              // A turn while no daemon runs: its hook events wait in the spool, <state>/hooks/new/.
               expect(await p.stop()).toBe(0)
               places.push(["daemon log", p.log()])
               p.server.tmux("send-keys", "-t", "=ccl-pool-1:", "-l", "A question from the operator")
               p.server.tmux("send-keys", "-t", "=ccl-pool-1:", "Enter")
-              const events = path.join(p.dir, "state", "events.jsonl")
+              const spool = path.join(p.dir, "state", "hooks", "new")
+              const stopSpooled = () =>
+                readdirSync(spool).find((f) =>
+                  readFileSync(path.join(spool, f), "utf8").startsWith("ccl-hook/1 Stop "),
+                )
               await eventually(
-                () =>
-                  existsSync(events) && readFileSync(events, "utf8").includes('"Stop"') ? true : undefined,
+                () => (stopSpooled() === undefined ? undefined : true),
                 30_000,
-                () => `no Stop queued in ${events}`,
+                () => `no Stop spooled in ${spool}`,
               )
-              // Footers, markers, state (state.json, events file, resume ids), homes, transcripts: every file but
+              // Footers, markers, state (state.json, hook spool, resume ids), homes, transcripts: every file but
               // the one meant to hold the API token for the hooks (0600; checked below).
               const tokenFile = path.join(p.dir, "state", "api-token")
               for (const file of filesUnder(p.dir).filter((f) => f !== tokenFile))
@@ -133,7 +136,9 @@ describe("fault 16: secrets never leak", () => {
               expect(statSync(tokenFile).mode & 0o777).toBe(0o600)
               expect(readFileSync(tokenFile, "utf8")).not.toContain("sk-PLANTED")
               expect(places.some(([place]) => place.startsWith(`queue${path.sep}done`))).toBe(true)
-              expect(places.some(([place]) => place === path.join("state", "events.jsonl"))).toBe(true)
+              expect(
+                places.some(([place]) => place === path.join("state", "hooks", "new", stopSpooled()!)),
+              ).toBe(true)
               // The panes, with their whole scrollback.
               for (const name of sessionNames(p))
                 places.push([

@@ -1,22 +1,17 @@
-import { realpathSync } from "node:fs"
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Layer, Option } from "effect"
-import { HookEvents, mergeHookSettings, shellQuote } from "../../domain/HookSettings.js"
+import { HookEvents, mergeHookSettings } from "../../domain/HookSettings.js"
+import { spoolHookCommand } from "../../domain/HookSpool.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { writeFileDurably } from "../../layers/DurableFile.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { makeSpoolDirs, spoolDirs } from "../daemon/HookSpoolDrain.js"
 import { runHook } from "../HookRelay.js"
 import { badInput, failure } from "./failure.js"
 import { configOption } from "./options.js"
-
-/** The command hooks run: this very ccl, by absolute path, so hooks work without ccl on PATH. */
-const selfCommand = (): string => {
-  const script = process.argv[1] === undefined ? "ccl" : realpathSync(process.argv[1])
-  return `${shellQuote(process.execPath)} ${shellQuote(script)}`
-}
 
 const install = Command.make(
   "install",
@@ -36,7 +31,11 @@ const install = Command.make(
             : "no accounts in the config: add accounts: [{ name: main, home: ~/.claude-main }, ...] to ccl.yaml",
         )
       }
-      const self = selfCommand()
+      // The hooks write into the spool of this config's state folder (domain/HookSpool.ts): no Node start.
+      yield* Effect.try({
+        try: () => makeSpoolDirs(settings.state),
+        catch: (e) => failure(`cannot make ${spoolDirs(settings.state).fresh}: ${(e as Error).message}`),
+      })
       for (const a of accounts) {
         const file = path.join(a.home, "settings.json")
         const existing = yield* fs.readFileString(file).pipe(Effect.option)
@@ -50,7 +49,7 @@ const install = Command.make(
             )
           }
         }
-        const merged = mergeHookSettings(current, (event) => `${self} hook ${event}`)
+        const merged = mergeHookSettings(current, (event) => spoolHookCommand(event, settings.state))
         if (merged === undefined)
           return yield* badInput(`${file} is not a JSON object with a "hooks" object: fix it first`)
         if (!merged.changed) {
@@ -77,7 +76,7 @@ const install = Command.make(
     ),
 ).pipe(
   Command.withDescription(
-    "Add ccl's hooks (SessionStart, Stop, StopFailure, Notification) to each account's settings.json",
+    "Add ccl's hooks (SessionStart, UserPromptSubmit, Stop, StopFailure, Notification) to each account's settings.json: each drops the event into <state>/hooks/ for the daemon",
   ),
   Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
 )
@@ -92,7 +91,9 @@ export const hookCommand = Command.make(
   { event: Args.text({ name: "EVENT" }), config: configOption },
   ({ event }) => runHook(event),
 ).pipe(
-  Command.withDescription("Relay a Claude Code hook event to the daemon (run by the hooks; always exits 0)"),
+  Command.withDescription(
+    "Relay a Claude Code hook event to the daemon (run by hooks installed before the spool; always exits 0)",
+  ),
   Command.provide(({ config }) =>
     Layer.merge(AppConfigLive(Option.getOrUndefined(config)), FetchHttpClient.layer),
   ),

@@ -10,14 +10,18 @@ import { Completion } from "../../services/Completion.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { HookIntake } from "../../services/HookIntake.js"
 import { replayEvents } from "./HookReplay.js"
+import { makeSpoolDirs, makeSpoolDrain, sweepSpoolTmp } from "./HookSpoolDrain.js"
+import { watchSpool } from "./HookSpoolWatch.js"
 import { writeResumeId } from "./ResumeIdFile.js"
 
 const SIGNAL_EVENTS = new Set(["SessionStart", "Stop", "StopFailure", "Notification", "UserPromptSubmit"])
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
 
-/** How often hook events queued in the events file are replayed. */
+/** How often hook events queued in the events file (by `ccl hook`) are replayed. */
 const replayEvery = Schedule.spaced(Duration.seconds(2))
+/** The hook spool's safety-net poll (a file landing there wakes the daemon at once). */
+const spoolPoll = Duration.seconds(1)
 
 export const HookIntakeLive = Layer.effect(
   HookIntake,
@@ -111,10 +115,23 @@ export const HookIntakeLive = Layer.effect(
         Effect.as(Effect.logWarning("replaying queued hook events failed", cause), 0),
       ),
     )
+    // Made here too, not only by `hooks install`: the hooks of a state folder made by the daemon find them.
+    yield* Effect.try(() => makeSpoolDirs(settings.state)).pipe(
+      Effect.catchAll((e) => Effect.logWarning("hook spool: cannot make its folders", e.error)),
+    )
+    const drainSpool = makeSpoolDrain(settings.state, acceptLocked)
+    const atStart = Effect.gen(function* () {
+      yield* Effect.sync(() => sweepSpoolTmp(settings.state, Date.now()))
+      return (yield* replay) + (yield* drainSpool)
+    })
     return HookIntake.of({
       accept: acceptLocked,
-      replay,
-      runReplay: Effect.repeat(replay, replayEvery).pipe(Effect.zipRight(Effect.never)),
+      replay: atStart,
+      runReplay: Effect.zipRight(
+        Effect.repeat(replay, replayEvery),
+        watchSpool(settings.state, drainSpool, spoolPoll),
+        { concurrent: true },
+      ).pipe(Effect.zipRight(Effect.never)),
     })
   }),
 )
