@@ -1,6 +1,6 @@
 import { watch } from "node:fs"
 import * as path from "node:path"
-import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import { Duration, Effect, Layer, Redacted, Runtime, Schedule } from "effect"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
@@ -69,9 +69,25 @@ const runDaemon = Effect.gen(function* () {
       (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),
   )
   // A task renamed into pending/ wakes the dispatcher at once; the tick is the safety net.
+  const run = Runtime.runFork(yield* Effect.runtime<never>())
+  const stopped = (e: Error) =>
+    run(Effect.logWarning(`not watching pending/ (${e.message}); the 5 s tick carries on`))
   yield* Effect.acquireRelease(
-    Effect.sync(() => watch(path.join(settings.queue, "pending"), () => Effect.runFork(control.wake))),
-    (w) => Effect.sync(() => w.close()),
+    Effect.sync(() => {
+      // Neither a watch that cannot start (inotify limits) nor a later "error" may end the daemon.
+      try {
+        const w = watch(path.join(settings.queue, "pending"), () => run(control.wake))
+        w.on("error", (e) => {
+          w.close()
+          stopped(e)
+        })
+        return w
+      } catch (e) {
+        stopped(e as Error)
+        return undefined
+      }
+    }),
+    (w) => Effect.sync(() => w?.close()),
   )
   yield* Effect.forkScoped(dispatcher.run)
   // Runs first at SIGTERM (finalizers run in reverse): no new dispatch, prompts being typed finish.
