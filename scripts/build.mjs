@@ -7,8 +7,9 @@ import { createHash } from "node:crypto"
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { build } from "esbuild"
 
-const bundle = async (entryPoint) => {
+const bundle = async (entryPoint, extra = {}) => {
   const result = await build({
+    ...extra,
     entryPoints: [entryPoint],
     bundle: true,
     platform: "node",
@@ -28,14 +29,27 @@ const relay = await bundle("src/programs/HookRelayLite.ts")
 if (relay.length > 16 * 1024 || relay.includes("effect/")) {
   throw new Error(`the lite hook relay is ${relay.length} bytes: does it import Effect?`)
 }
+// The light `ccl decide` (src/programs/DecideLite.ts) likewise: plain Node and the domain's rules, no Effect. Its
+// YAML parser is a block of its own, like the program, compiled only when a file needs it.
+const decideLite = await bundle("src/programs/DecideLite.ts", { external: ["yaml"] })
+if (decideLite.length > 32 * 1024 || decideLite.includes("effect/")) {
+  throw new Error(`the light decide is ${decideLite.length} bytes: does it import Effect or yaml?`)
+}
+const comments = (cjs) =>
+  `(function (exports, require, module, __filename, __dirname) {${cjs}\n})`
+    .split("\n")
+    .map((line) => `//${line}`)
+    .join("\n")
+const decideYaml = comments(await bundle("src/programs/DecideLiteYaml.ts"))
 const hash = createHash("sha256").update(program).digest("hex").slice(0, 16)
 const loader = readFileSync(new URL("./codeCacheLoader.mjs", import.meta.url), "utf8")
   .replace("__CCL_HASH__", () => JSON.stringify(hash))
   .replace("__CCL_HOOK_RELAY__", () => relay.trim())
-const embedded = `(function (exports, require, module, __filename, __dirname) {${program}\n})`
-  .split("\n")
-  .map((line) => `//${line}`)
-  .join("\n")
+  .replace("__CCL_DECIDE_LITE__", () => decideLite.trim())
+const embedded = comments(program)
 mkdirSync("dist", { recursive: true })
-writeFileSync("dist/ccl.mjs", `${loader}\n//__CCL_PROGRAM__${embedded.length > 0 ? "\n" : ""}${embedded}`)
+writeFileSync(
+  "dist/ccl.mjs",
+  `${loader}\n//__CCL_YAML__\n${decideYaml}\n//__CCL_PROGRAM__${embedded.length > 0 ? "\n" : ""}${embedded}`,
+)
 chmodSync("dist/ccl.mjs", 0o755)

@@ -24,7 +24,15 @@ const relay =
     ? hookRelayLite()
     : undefined
 const hook = relay?.liteHook(process.argv.slice(2), process.env, process.cwd())
+// `ccl decide`, which scripts call in loops, likewise: a small plain-Node program (src/programs/DecideLite.ts,
+// inlined below by the build) answers when it can answer exactly as the program would, else the program runs.
+// CCL_DECIDE_FULL=1 always runs the program (the tests compare the two).
+const decided =
+  hook === undefined && process.argv[2] === "decide" && !process.env.CCL_DECIDE_FULL
+    ? decideLite()
+    : undefined
 if (hook !== undefined) relay.runHookLite(hook, startedAt)
+else if (decided !== undefined) decided.print(decided.answer)
 else runProgram()
 
 /** Evaluates the lite hook relay, a CommonJS bundle, and returns its exports. */
@@ -36,21 +44,65 @@ function hookRelayLite() {
   return module.exports
 }
 
-function runProgram() {
-  // The program, wrapped as a CommonJS function, is the block of "//" lines after the marker at the end of this
-  // file: comments cost the parser far less than a string literal of the same size.
+/** The light `ccl decide`'s answer and printer, or undefined when only the program can answer. */
+function decideLite() {
+  try {
+    const module = { exports: {} }
+    const nodeRequire = createRequire(import.meta.url)
+    let yaml
+    const lazyYaml = {
+      get parseDocument() {
+        yaml ??= embeddedModule("\n//__CCL_YAML__", "\n//__CCL_PROGRAM__", nodeRequire)
+        return yaml.parseDocument
+      },
+    }
+    // biome-ignore lint/correctness/noUnusedVariables: the bundle inlined below calls require()
+    const require = (id) => (id === "yaml" ? lazyYaml : nodeRequire(id))
+    __CCL_DECIDE_LITE__
+    const { decideLite: answerOf, printDecideAnswer: print } = module.exports
+    const answer = answerOf(process.argv.slice(2), process.env, process.cwd())
+    return answer === undefined ? undefined : { answer, print }
+  } catch {
+    return undefined // never worse than the program: it runs and says what is wrong
+  }
+}
+
+/** Evaluates a CommonJS block of "//" lines of this file, between two markers, and returns its exports. */
+function embeddedModule(from, to, require) {
+  const module = { exports: {} }
+  compileCached(embeddedSource(from, to), "ccl-yaml").runInThisContext()(
+    module.exports,
+    require,
+    module,
+    filename,
+    path.dirname(filename),
+  )
+  return module.exports
+}
+
+/**
+ * A block of this file: the "//" lines after the marker `from` (up to `to`, else to the end), a CommonJS module
+ * wrapped as a function. Comments cost the parser far less than a string literal of the same size.
+ */
+function embeddedSource(from, to) {
   const self = fs.readFileSync(filename, "utf8")
-  const MARKER = "\n//__CCL_PROGRAM__"
-  const SOURCE = self
-    .slice(self.lastIndexOf(MARKER) + MARKER.length)
+  const start = self.lastIndexOf(from) + from.length
+  const end = to === undefined ? self.length : self.indexOf(to, start)
+  return self
+    .slice(start, end)
     .replace(/\n\/\//g, "\n")
     .slice(1)
+}
+
+/** `source` compiled with a V8 code cache kept in the cache folder under `name` and this build's hash. */
+function compileCached(source, name) {
+  const build = `${HASH}-${process.version}-${process.arch}.v8`
   const cacheFile = (() => {
     if (process.env.CCL_NO_CODE_CACHE) return undefined
     try {
       const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
       const dir = process.env.CCL_CACHE_DIR || path.join(base, "ccl")
-      return path.join(dir, `ccl-${HASH}-${process.version}-${process.arch}.v8`)
+      return path.join(dir, `${name}-${build}`)
     } catch {
       return undefined
     }
@@ -62,7 +114,7 @@ function runProgram() {
       cachedData = fs.readFileSync(cacheFile)
     } catch {}
   }
-  const script = new vm.Script(SOURCE, {
+  const script = new vm.Script(source, {
     filename,
     cachedData,
   })
@@ -75,14 +127,20 @@ function runProgram() {
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
         fs.renameSync(tmp, cacheFile)
         // Caches of other builds or Node versions are dead weight: drop them.
-        for (const name of fs.readdirSync(path.dirname(cacheFile))) {
-          if (/^ccl-.*\.v8$/.test(name) && name !== path.basename(cacheFile)) {
-            fs.rmSync(path.join(path.dirname(cacheFile), name), { force: true })
+        for (const file of fs.readdirSync(path.dirname(cacheFile))) {
+          if (/^ccl-.*\.v8$/.test(file) && !file.endsWith(`-${build}`)) {
+            fs.rmSync(path.join(path.dirname(cacheFile), file), { force: true })
           }
         }
       } catch {}
     })
   }
+  return script
+}
+
+function runProgram() {
+  // The program, wrapped as a CommonJS function, is the block of "//" lines after the last marker.
+  const script = compileCached(embeddedSource("\n//__CCL_PROGRAM__"), "ccl")
   const module = { exports: {} }
   script.runInThisContext()(
     module.exports,

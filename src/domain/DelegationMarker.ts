@@ -14,3 +14,12 @@ export const DelegationMarker = Schema.Struct({
 export type DelegationMarker = typeof DelegationMarker.Type
 
 export const MARKER_SUFFIX = ".md.delegated"
+
+/** Same claim, same job, same deadline: nothing another process changed that the reaper acts on. */
+export const sameMarker = (a: DelegationMarker, b: DelegationMarker): boolean =>
+  a.task_id === b.task_id &&
+  a.idempotency_key === b.idempotency_key &&
+  a.job_id === b.job_id &&
+  a.provider === b.provider &&
+  a.submitted_at === b.submitted_at &&
+  a.deadline_at === b.deadline_at

@@ -1,5 +1,14 @@
 import { Either } from "effect"
-import { type ComplexityHint, type Frontmatter, TaskFormatError, validateFrontmatter } from "./Frontmatter.js"
+import {
+  type Checked,
+  type ComplexityHint,
+  checkFrontmatter,
+  type Frontmatter,
+  TaskFormatError,
+} from "./TaskFormat.js"
+
+// Plain functions, and Either adapters for the Effect program: the light `ccl decide` (DecideLite.ts) uses the
+// plain ones only, and its bundle leaves Effect out (scripts/build.mjs checks it).
 
 /** What the router needs to know besides the task. */
 export interface RouterSettings {
@@ -94,21 +103,14 @@ const FIELD_KEYS = [
  * Booleans accept true/false/yes/no/1/0, priority an integer. Unknown keys are an error: a typo must not
  * silently route a task elsewhere.
  */
-export const frontmatterFromStrings = (
-  fields: Readonly<Record<string, string>>,
-): Either.Either<Frontmatter, TaskFormatError> => {
+export const fieldsFromStrings = (fields: Readonly<Record<string, string>>): Checked<Frontmatter> => {
   const value: Record<string, unknown> = {}
+  const bad = (reason: string) => ({ ok: false as const, error: new TaskFormatError(reason) })
   for (const [key, raw] of Object.entries(fields)) {
-    if (!FIELD_KEYS.includes(key)) {
-      return Either.left(new TaskFormatError(`unknown field "${key}" (known: ${FIELD_KEYS.join(", ")})`))
-    }
+    if (!FIELD_KEYS.includes(key)) return bad(`unknown field "${key}" (known: ${FIELD_KEYS.join(", ")})`)
     if (BOOLEAN_KEYS.has(key)) {
       const b = BOOLEAN_WORDS[raw.trim().toLowerCase()]
-      if (b === undefined) {
-        return Either.left(
-          new TaskFormatError(`field "${key}": got ${JSON.stringify(raw)}, expected true or false`),
-        )
-      }
+      if (b === undefined) return bad(`field "${key}": got ${JSON.stringify(raw)}, expected true or false`)
       value[key] = b
     } else if (key === "priority" && /^-?\d+$/.test(raw.trim())) {
       value[key] = Number(raw)
@@ -116,7 +118,15 @@ export const frontmatterFromStrings = (
       value[key] = raw
     }
   }
-  return validateFrontmatter(value)
+  return checkFrontmatter(value)
+}
+
+/** `fieldsFromStrings` as an Either. */
+export const frontmatterFromStrings = (
+  fields: Readonly<Record<string, string>>,
+): Either.Either<Frontmatter, TaskFormatError> => {
+  const checked = fieldsFromStrings(fields)
+  return checked.ok ? Either.right(checked.value) : Either.left(checked.error)
 }
 
 /** Map adapter: plain strings in, a decision out (see `frontmatterFromStrings`). */

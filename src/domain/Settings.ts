@@ -8,7 +8,11 @@ export interface Settings {
   readonly configFile: string | undefined
   readonly queue: string
   readonly state: string
-  readonly tmux: { readonly socket: string | undefined }
+  readonly tmux: {
+    readonly socket: string | undefined
+    /** `control`: one `tmux -C` connection for every command; `exec`: one tmux process per command. */
+    readonly mode: "control" | "exec"
+  }
   readonly agent: { readonly command: string; readonly args: ReadonlyArray<string> }
   readonly pool: {
     readonly size: number
@@ -56,6 +60,7 @@ state: ./state                  # state.json, sessions/<name>/resume-id.txt, his
 
 tmux:
   socket: null                  # null = your default tmux server; a name = tmux -L <name>
+  mode: control                 # one tmux -C connection; exec = one tmux process per command
 
 agent:
   command: claude               # any program that behaves like Claude Code

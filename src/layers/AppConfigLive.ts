@@ -88,7 +88,7 @@ export const loadSettings = (source: ConfigSource) =>
       configFile,
       queue: resolve(raw.queue),
       state: resolve(raw.state),
-      tmux: { socket: Option.getOrUndefined(raw.tmux.socket) },
+      tmux: { socket: Option.getOrUndefined(raw.tmux.socket), mode: raw.tmux.mode },
       agent: raw.agent,
       pool: { ...raw.pool, cwd: resolve(raw.pool.cwd) },
       dedicated: raw.dedicated.map((d) => ({ name: d.name, cwd: resolve(d.cwd) })),

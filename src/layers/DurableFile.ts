@@ -74,3 +74,14 @@ export const writeFileDurablyAsync: Writer<Promise<void>> = async (file, data, o
     .then((h) => h.sync().finally(() => h.close()))
     .catch(ignoreDirSyncRefusal)
 }
+
+/**
+ * Creates `file` (never replacing one: EEXIST) holding `data`, fsynced before this resolves; its folder is not
+ * synced: the caller links it into place and syncs that folder (once for many files: TaskQueueFsBatch.ts). One
+ * thread-pool chain per file, so many can be in flight and their fsyncs share journal commits. A failed write
+ * can leave a partial file behind: the caller removes it.
+ */
+export const createFileDurably = (file: string, data: string, mode = 0o600): Promise<void> =>
+  new Promise((resolve, reject) =>
+    fs.writeFile(file, data, { flag: "wx", mode, flush: true }, (e) => (e ? reject(e) : resolve())),
+  )

@@ -3,7 +3,19 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Duration, Effect, Either, Layer, Random, type Redacted, Ref, Schedule, Schema } from "effect"
+import {
+  Clock,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  type ParseResult,
+  Random,
+  type Redacted,
+  Ref,
+  Schedule,
+  Schema,
+} from "effect"
 import { isTerminal, Job, type JobRequest, SubmitAccepted } from "../domain/Job.js"
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay } from "../domain/RetryPolicy.js"
 import { AppConfig } from "../services/AppConfig.js"
@@ -23,6 +35,8 @@ export interface SecutoolsHttpOptions {
   readonly apiKey: Redacted.Redacted<string>
   readonly policy: RetryPolicy
 }
+
+type Decode<A> = (body: unknown) => Either.Either<A, ParseResult.ParseError>
 
 const isRetryable = (e: SecutoolsError): boolean =>
   e._tag === "SecutoolsTransportError" || (e._tag === "SecutoolsHttpError" && e.retryable)
@@ -79,12 +93,22 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
           HttpClientRequest.acceptJson,
         ),
       ),
+      // ccl installs no tracer: a span per call (and trace headers sent to secutools) would be pure cost, and the
+      // reaper makes one call per job per cycle.
+      HttpClient.withTracerDisabledWhen(() => true),
     )
     const retries = yield* Ref.make(0)
     const { policy } = options
+    const schedule = retrySchedule(policy)
+
+    /** Built once per schema: building the parseJson decoder is most of the cost of decoding a small body. */
+    const decoderOf = <A, I>(schema: Schema.Schema<A, I>): Decode<A> =>
+      Schema.decodeUnknownEither(Schema.parseJson(schema))
+    const decodeJob = decoderOf(Job)
+    const decodeAccepted = decoderOf(SubmitAccepted)
 
     const decodeBody =
-      <A, I>(schema: Schema.Schema<A, I>) =>
+      <A>(decode: Decode<A>) =>
       (response: HttpClientResponse.HttpClientResponse) =>
         Effect.gen(function* () {
           const body = yield* response.text.pipe(
@@ -98,7 +122,7 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
               retryAfterMs: parseRetryAfter(response.headers["retry-after"], Date.now()),
             })
           }
-          const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(body)
+          const decoded = decode(body)
           if (Either.isLeft(decoded)) {
             const first = decoded.left.message.split("\n")[0]
             return yield* new SecutoolsDecodeError({
@@ -108,14 +132,19 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
           return decoded.right
         })
 
-    /** One try (bounded by the per-attempt timeout), retried per policy, bounded by the overall deadline. */
-    const call = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
+    /**
+     * One try (bounded by the per-attempt timeout), retried per policy, bounded by the overall deadline. Most calls
+     * succeed at once (the reaper makes one per job per cycle): the retry machinery (a schedule driver, the
+     * deadline's timer) is only set up after a first retryable failure, which the schedule then sees first, as
+     * `Effect.retry` would have shown it. The first try alone needs no deadline when it is the shorter bound.
+     */
+    const call = <A>(request: HttpClientRequest.HttpClientRequest, decode: Decode<A>) => {
       let tries = 0
       const countRetry = Effect.suspend(() => (tries++ > 0 ? Ref.update(retries, (n) => n + 1) : Effect.void))
-      return countRetry.pipe(
+      const attempt = countRetry.pipe(
         Effect.zipRight(http.execute(request)),
         Effect.mapError((e) => new SecutoolsTransportError({ message: transportMessage(e) })),
-        Effect.flatMap(decodeBody(schema)),
+        Effect.flatMap(decodeBody(decode)),
         // The timeouts must fire even when the caller runs in an uninterruptible region.
         Effect.interruptible,
         Effect.timeoutFail({
@@ -125,20 +154,38 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
               message: `no answer from ${request.method} ${base}${request.url} within ${policy.attemptTimeoutMs} ms`,
             }),
         }),
-        Effect.retry(retrySchedule(policy)),
-        Effect.interruptible,
-        Effect.timeoutFail({
-          duration: Duration.millis(policy.deadlineMs),
-          onTimeout: () =>
-            new SecutoolsTimeout({
-              message: `${request.method} ${base}${request.url}: gave up after ${policy.deadlineMs} ms`,
-            }),
+      )
+      const withDeadline = (effect: Effect.Effect<A, SecutoolsError>, ms: number) =>
+        effect.pipe(
+          Effect.interruptible,
+          Effect.timeoutFail({
+            duration: Duration.millis(Math.max(0, ms)),
+            onTimeout: () =>
+              new SecutoolsTimeout({
+                message: `${request.method} ${base}${request.url}: gave up after ${policy.deadlineMs} ms`,
+              }),
+          }),
+        )
+      if (policy.attemptTimeoutMs > policy.deadlineMs)
+        return withDeadline(Effect.retry(attempt, schedule), policy.deadlineMs)
+      return Effect.flatMap(Clock.currentTimeMillis, (start) =>
+        Effect.catchAll(attempt, (first) => {
+          if (!isRetryable(first)) return Effect.fail(first)
+          let replay = true
+          const again = Effect.suspend(() => {
+            if (!replay) return attempt
+            replay = false
+            return Effect.fail(first)
+          })
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            withDeadline(Effect.retry(again, schedule), policy.deadlineMs - (now - start)),
+          )
         }),
       )
     }
 
     const getJob = (jobId: string) =>
-      call(HttpClientRequest.get(`/v1/jobs/${encodeURIComponent(jobId)}`), Job)
+      call(HttpClientRequest.get(`/v1/jobs/${encodeURIComponent(jobId)}`), decodeJob)
 
     return SecutoolsClient.of({
       submitJob: (request: JobRequest) =>
@@ -151,7 +198,7 @@ export const makeSecutoolsClientHttp = (options: SecutoolsHttpOptions) =>
               metadata: request.metadata,
             }),
           ),
-          SubmitAccepted,
+          decodeAccepted,
         ),
       getJob,
       waitForResult: (jobId, { intervalMs, timeoutMs }) => {

@@ -1,87 +1,61 @@
 import { Config, ConfigError, Either } from "effect"
-import { parseDurationText } from "../domain/DurationText.js"
-import { defaultRetryPolicy } from "../domain/RetryPolicy.js"
+import { CONFIG, durationSetting, RULE_TEXT } from "../domain/ConfigContract.js"
 
-// What ccl.yaml (and CCL_* overrides) may say: its keys, their types and defaults, and the secrets read from the
-// environment. AppConfigLive.ts reads them and resolves paths.
+// ccl.yaml's contract (src/domain/ConfigContract.ts: keys, kinds, defaults, messages) as an Effect Config, and the
+// secrets read from the environment. AppConfigLive.ts reads them and resolves paths.
 
-// Known keys, to turn a typo into an error instead of a silently ignored setting.
-const KNOWN: Record<string, ReadonlyArray<string> | null> = {
-  queue: null,
-  state: null,
-  tmux: ["socket"],
-  agent: ["command", "args"],
-  pool: ["size", "prefix", "cwd", "fresh_context", "max_attempts"],
-  dedicated: null,
-  accounts: null,
-  shared: ["root", "required"],
-  delegation: ["url", "providers", "complexity", "poll", "deadline", "concurrency", "retry"],
-  watchdog: ["stale_after", "every", "on_stale"],
-  api: ["host", "port"],
-}
-
-/** The first key of a ccl.yaml document that KNOWN does not list, as an error message; undefined if none. */
-export const unknownKey = (doc: Record<string, unknown>): string | undefined => {
-  for (const [key, value] of Object.entries(doc)) {
-    if (!(key in KNOWN)) return `unknown key "${key}" (known: ${Object.keys(KNOWN).join(", ")})`
-    const inner = KNOWN[key]
-    if (inner && value !== null && typeof value === "object" && !Array.isArray(value)) {
-      for (const k of Object.keys(value)) {
-        if (!inner.includes(k)) return `unknown key "${key}.${k}" (known under ${key}: ${inner.join(", ")})`
-      }
-    }
-  }
-  return undefined
-}
+export { unknownKey } from "../domain/ConfigContract.js"
 
 // Validation sits inside the key so that errors name it (pool.size, not pool).
 const durationMs = (name: string, fallback: string) =>
   Config.nested(
     Config.string().pipe(
       Config.mapOrFail((s) => {
-        const ms = parseDurationText(s)
-        return ms === undefined || ms <= 0
-          ? Either.left(ConfigError.InvalidData([], `expected a duration such as 30s, 10m or 2h, got "${s}"`))
-          : Either.right(ms)
+        const d = durationSetting(s)
+        return "ms" in d ? Either.right(d.ms) : Either.left(ConfigError.InvalidData([], d.problem))
       }),
     ),
     name,
-  ).pipe(Config.withDefault(parseDurationText(fallback)!))
+  ).pipe(Config.withDefault((durationSetting(fallback) as { ms: number }).ms))
 const positiveInt = (name: string, fallback: number) =>
   Config.nested(
-    Config.integer().pipe(
-      Config.validate({ message: "expected an integer of at least 1", validation: (n) => n >= 1 }),
-    ),
+    Config.integer().pipe(Config.validate({ message: RULE_TEXT.positiveInt, validation: (n) => n >= 1 })),
     name,
   ).pipe(Config.withDefault(fallback))
 const nonEmptyString = (name: string) =>
   Config.nested(
-    Config.string().pipe(
-      Config.validate({ message: "expected a non-empty string", validation: (s) => s !== "" }),
-    ),
+    Config.string().pipe(Config.validate({ message: RULE_TEXT.nonEmpty, validation: (s) => s !== "" })),
     name,
   )
 
+const C = CONFIG
+const D = C.delegation
+const R = D.retry
+
 export const settingsConfig = Config.all({
-  queue: Config.string("queue").pipe(Config.withDefault("./.ccl/queue")),
-  state: Config.string("state").pipe(Config.withDefault("./.ccl/state")),
-  tmux: Config.nested(Config.all({ socket: Config.option(nonEmptyString("socket")) }), "tmux"),
+  queue: Config.string("queue").pipe(Config.withDefault(C.queue.fallback)),
+  state: Config.string("state").pipe(Config.withDefault(C.state.fallback)),
+  tmux: Config.nested(
+    Config.all({
+      socket: Config.option(nonEmptyString("socket")),
+      mode: Config.literal(...C.tmux.mode.kind)("mode").pipe(Config.withDefault(C.tmux.mode.fallback)),
+    }),
+    "tmux",
+  ),
   agent: Config.nested(
     Config.all({
-      command: nonEmptyString("command").pipe(Config.withDefault("claude")),
-      args: Config.array(Config.string(), "args").pipe(
-        Config.withDefault(["--dangerously-skip-permissions"]),
-      ),
+      command: nonEmptyString("command").pipe(Config.withDefault(C.agent.command.fallback)),
+      args: Config.array(Config.string(), "args").pipe(Config.withDefault(C.agent.args.fallback)),
     }),
     "agent",
   ),
   pool: Config.nested(
     Config.all({
-      size: positiveInt("size", 3),
-      prefix: nonEmptyString("prefix").pipe(Config.withDefault("ccl-pool")),
-      cwd: Config.string("cwd").pipe(Config.withDefault("~/work")),
-      freshContext: Config.boolean("fresh_context").pipe(Config.withDefault(true)),
-      maxAttempts: positiveInt("max_attempts", 3),
+      size: positiveInt("size", C.pool.size.fallback),
+      prefix: nonEmptyString("prefix").pipe(Config.withDefault(C.pool.prefix.fallback)),
+      cwd: Config.string("cwd").pipe(Config.withDefault(C.pool.cwd.fallback)),
+      freshContext: Config.boolean("fresh_context").pipe(Config.withDefault(C.pool.fresh_context.fallback)),
+      maxAttempts: positiveInt("max_attempts", C.pool.max_attempts.fallback),
     }),
     "pool",
   ),
@@ -95,38 +69,36 @@ export const settingsConfig = Config.all({
   ).pipe(Config.withDefault([])),
   shared: Config.nested(
     Config.all({
-      root: Config.string("root").pipe(Config.withDefault("~/.claude-shared")),
+      root: Config.string("root").pipe(Config.withDefault(C.shared.root.fallback)),
       required: Config.array(Config.string(), "required").pipe(
-        Config.withDefault(["session-env", "file-history", "projects"]),
+        Config.withDefault(C.shared.required.fallback),
       ),
     }),
     "shared",
   ),
   delegation: Config.nested(
     Config.all({
-      url: nonEmptyString("url").pipe(Config.withDefault("https://secutools.example/api")),
-      providers: Config.array(Config.string(), "providers").pipe(
-        Config.withDefault(["gpu", "gemini", "claude-api"]),
-      ),
+      url: nonEmptyString("url").pipe(Config.withDefault(D.url.fallback)),
+      providers: Config.array(Config.string(), "providers").pipe(Config.withDefault(D.providers.fallback)),
       complexity: Config.nested(
         Config.all({
-          low: nonEmptyString("low").pipe(Config.withDefault("gpu")),
-          medium: nonEmptyString("medium").pipe(Config.withDefault("gemini")),
-          high: nonEmptyString("high").pipe(Config.withDefault("claude-api")),
+          low: nonEmptyString("low").pipe(Config.withDefault(D.complexity.low.fallback)),
+          medium: nonEmptyString("medium").pipe(Config.withDefault(D.complexity.medium.fallback)),
+          high: nonEmptyString("high").pipe(Config.withDefault(D.complexity.high.fallback)),
         }),
         "complexity",
       ),
-      pollMs: durationMs("poll", "10s"),
-      deadlineMs: durationMs("deadline", "2h"),
-      concurrency: positiveInt("concurrency", 16),
+      pollMs: durationMs("poll", D.poll.fallback),
+      deadlineMs: durationMs("deadline", D.deadline.fallback),
+      concurrency: positiveInt("concurrency", D.concurrency.fallback),
       retry: Config.nested(
         Config.all({
-          attempts: positiveInt("attempts", defaultRetryPolicy.attempts),
-          baseMs: durationMs("base", `${defaultRetryPolicy.baseMs}ms`),
-          capMs: durationMs("cap", `${defaultRetryPolicy.capMs}ms`),
-          retryAfterCapMs: durationMs("retry_after_cap", `${defaultRetryPolicy.retryAfterCapMs}ms`),
-          attemptTimeoutMs: durationMs("attempt_timeout", `${defaultRetryPolicy.attemptTimeoutMs}ms`),
-          deadlineMs: durationMs("deadline", `${defaultRetryPolicy.deadlineMs}ms`),
+          attempts: positiveInt("attempts", R.attempts.fallback),
+          baseMs: durationMs("base", R.base.fallback),
+          capMs: durationMs("cap", R.cap.fallback),
+          retryAfterCapMs: durationMs("retry_after_cap", R.retry_after_cap.fallback),
+          attemptTimeoutMs: durationMs("attempt_timeout", R.attempt_timeout.fallback),
+          deadlineMs: durationMs("deadline", R.deadline.fallback),
         }),
         "retry",
       ),
@@ -135,16 +107,18 @@ export const settingsConfig = Config.all({
   ),
   watchdog: Config.nested(
     Config.all({
-      staleAfterMs: durationMs("stale_after", "2h"),
-      everyMs: durationMs("every", "30s"),
-      onStale: Config.literal("report", "fail")("on_stale").pipe(Config.withDefault("report" as const)),
+      staleAfterMs: durationMs("stale_after", C.watchdog.stale_after.fallback),
+      everyMs: durationMs("every", C.watchdog.every.fallback),
+      onStale: Config.literal(...C.watchdog.on_stale.kind)("on_stale").pipe(
+        Config.withDefault(C.watchdog.on_stale.fallback),
+      ),
     }),
     "watchdog",
   ),
   api: Config.nested(
     Config.all({
-      host: nonEmptyString("host").pipe(Config.withDefault("127.0.0.1")),
-      port: Config.port("port").pipe(Config.withDefault(7420)),
+      host: nonEmptyString("host").pipe(Config.withDefault(C.api.host.fallback)),
+      port: Config.port("port").pipe(Config.withDefault(C.api.port.fallback)),
     }),
     "api",
   ),

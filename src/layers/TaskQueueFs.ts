@@ -4,6 +4,7 @@ import type { ResultFooter } from "../domain/ResultFooter.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { TaskQueue } from "../services/TaskQueue.js"
 import { PendingIndex } from "./PendingIndex.js"
+import { makeBatchFiling } from "./TaskQueueFsBatch.js"
 import { makeQueueFolder } from "./TaskQueueFsFolder.js"
 import { makeQueueListing } from "./TaskQueueFsListing.js"
 import { makeMarkers } from "./TaskQueueFsMarkers.js"
@@ -21,7 +22,9 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
   Effect.gen(function* () {
     const folder = makeQueueFolder(yield* FileSystem.FileSystem, root)
     const index = new PendingIndex()
-    const moves = makeTaskMoves(folder, (id) => index.forget(id))
+    const forget = (id: string) => index.forget(id)
+    const moves = makeTaskMoves(folder, forget)
+    const fileMany = makeBatchFiling(folder, forget)
     // A move is several steps (stage, link, unlink): an interruption (SIGTERM, a timeout around the caller) never
     // stops one halfway, so no task is left in two folders by anything short of a crash (which recover repairs).
     const fail = (id: string, footer: ResultFooter) =>
@@ -36,6 +39,7 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       release: (id) => Effect.uninterruptible(moves.release(id)),
       complete: (id, footer) => Effect.uninterruptible(moves.finish(id, "done", footer)),
       fail,
+      fileMany: (filings) => Effect.uninterruptible(fileMany(filings)),
       ...makeMarkers(folder),
       get: listing.get,
       list: listing.list,

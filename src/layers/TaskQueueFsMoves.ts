@@ -17,6 +17,20 @@ export const sameCopies = (q: QueueFolder, id: string) =>
     return Option.isSome(active) && Option.isSome(pending) && active.value === pending.value
   })
 
+/** The task file a finished task is filed from, with its text. */
+export const findSource = (q: QueueFolder, id: string, footer: ResultFooter) =>
+  Effect.gen(function* () {
+    // Delegated tasks are filed from pending/, local ones from active/: look where it most likely is first.
+    const order =
+      footer.route === "delegated" ? (["pending", "active"] as const) : (["active", "pending"] as const)
+    for (const state of order) {
+      const p = q.taskPath(state, id)
+      const text = yield* q.readIfExists(p)
+      if (Option.isSome(text)) return Option.some({ path: p, text: text.value })
+    }
+    return Option.none<{ readonly path: string; readonly text: string }>()
+  })
+
 /** enqueue, claim, release and finish (complete / fail); `forget` drops a task that left pending/ from the index. */
 export const makeTaskMoves = (q: QueueFolder, forget: (id: string) => void) => {
   const { fs, io, taskPath, markerPath } = q
@@ -24,19 +38,9 @@ export const makeTaskMoves = (q: QueueFolder, forget: (id: string) => void) => {
   const finish = (id: string, dest: "done" | "failed", footer: ResultFooter) =>
     Effect.gen(function* () {
       yield* q.ensureDirs
-      let source: { path: string; text: string } | undefined
-      // Delegated tasks are filed from pending/, local ones from active/: look where it most likely is first.
-      const order =
-        footer.route === "delegated" ? (["pending", "active"] as const) : (["active", "pending"] as const)
-      for (const state of order) {
-        const p = taskPath(state, id)
-        const text = yield* q.readIfExists(p)
-        if (Option.isSome(text)) {
-          source = { path: p, text: text.value }
-          break
-        }
-      }
-      if (source === undefined) return yield* new TaskNotFound({ id, where: "active/ or pending/" })
+      const found = yield* findSource(q, id, footer)
+      if (Option.isNone(found)) return yield* new TaskNotFound({ id, where: "active/ or pending/" })
+      const source = found.value
       const final = taskPath(dest, id)
       const staging = q.stagingPath(dest, id)
       yield* q.writeDurable(staging, appendFooter(source.text, footer))

@@ -93,6 +93,12 @@ export const makeTaskQueueMemory = (seed: ReadonlyArray<{ id: string; text: stri
         }),
       complete: finish("done"),
       fail: finish("failed"),
+      fileMany: (filings) =>
+        Effect.forEach(filings, (f) =>
+          Effect.either(finish(f.into)(f.id, f.footer)).pipe(
+            Effect.tap(() => f.dropMarker === true && markers.delete(f.id)),
+          ),
+        ),
       createMarker: (marker) =>
         Effect.sync(() => {
           if (markers.has(marker.task_id) || !bucket("pending").has(marker.task_id)) return false

@@ -1,4 +1,4 @@
-import { Context, Data, type Effect, type Option } from "effect"
+import { Context, Data, type Effect, type Either, type Option } from "effect"
 import type { DelegationMarker } from "../domain/DelegationMarker.js"
 import type { Frontmatter } from "../domain/Frontmatter.js"
 import type { PendingKey } from "../domain/PendingOrder.js"
@@ -38,6 +38,18 @@ export interface QueueCounts {
   readonly failed: number
   readonly delegated: number
 }
+
+/** One finished task for `fileMany`. */
+export interface Filing {
+  readonly id: string
+  readonly into: "done" | "failed"
+  readonly footer: ResultFooter
+  /** Also remove its delegation marker once the task is filed (or found filed already). */
+  readonly dropMarker?: boolean
+}
+
+/** Where one filing landed; TaskNotFound: already filed (or removed); QueueIOError: this one stays for later. */
+export type FilingResult = Either.Either<string, TaskNotFound | QueueIOError>
 
 /** What `recover` found and finished. */
 export interface RecoveryReport {
@@ -100,6 +112,14 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     ) => Effect.Effect<string, TaskNotFound | QueueIOError>
     /** Same as complete, into failed/. */
     readonly fail: (id: string, footer: ResultFooter) => Effect.Effect<string, TaskNotFound | QueueIOError>
+    /**
+     * complete / fail for many tasks at once, as durable as one by one: every result is written and synced, then
+     * linked, then each destination folder is synced once for the whole batch, then sources and markers go.
+     * One result per filing, in order; fails as a whole only when a folder cannot be synced (nothing removed).
+     */
+    readonly fileMany: (
+      filings: ReadonlyArray<Filing>,
+    ) => Effect.Effect<ReadonlyArray<FilingResult>, QueueIOError>
     /** Creates `<id>.md.delegated` exclusively. False when a marker exists or the task left pending/. */
     readonly createMarker: (marker: DelegationMarker) => Effect.Effect<boolean, QueueIOError>
     readonly readMarker: (

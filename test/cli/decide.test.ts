@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { EXAMPLE_CONFIG } from "../../src/domain/Settings.js"
+import { decideLite } from "../../src/programs/DecideLite.js"
 import { runCcl } from "../support/cli.js"
 import { tempDir } from "../support/tempDir.js"
 
@@ -95,4 +97,153 @@ describe("ccl decide (built CLI)", () => {
     expect(t.code).toBe(2)
     expect(t.stderr).toContain('unknown key "quee"')
   })
+})
+
+// The light path (src/programs/DecideLite.ts, run by the loader before the program) against the program
+// (CCL_DECIDE_FULL=1): same stdout, stderr and exit code on every row. `lite` says whether the light path answers
+// the row itself (checked in-process) or leaves it to the program, which words the error.
+describe("ccl decide: the light path and the program say the same", () => {
+  const TASK = "---\nallow_delegation: true\ncomplexity_hint: high\n---\nprompt\n"
+  const rows: ReadonlyArray<{
+    readonly name: string
+    readonly args: ReadonlyArray<string>
+    readonly files?: Readonly<Record<string, string>>
+    readonly env?: Readonly<Record<string, string>>
+    readonly lite: boolean
+  }> = [
+    { name: "a field, delegation off", args: ["decide", "--field", "preferred_ai=gemini"], lite: true },
+    {
+      name: "a field, delegation on",
+      args: ["decide", "--field", "preferred_ai=gemini"],
+      env: KEY,
+      lite: true,
+    },
+    { name: "--json", args: ["decide", "--json", "--field=preferred_ai=gpu"], env: KEY, lite: true },
+    {
+      name: "a task file",
+      args: ["decide", "t.md", "--json"],
+      files: { "t.md": TASK },
+      env: KEY,
+      lite: true,
+    },
+    {
+      name: "a field over the file",
+      args: ["decide", "t.md", "--field", "needs_claude_code=yes"],
+      files: { "t.md": TASK },
+      env: KEY,
+      lite: true,
+    },
+    {
+      name: "a file without frontmatter",
+      args: ["decide", "p.md"],
+      files: { "p.md": "just do it\n" },
+      lite: true,
+    },
+    {
+      name: "a byte-order mark",
+      args: ["decide", "b.md"],
+      files: { "b.md": `\uFEFF${TASK}` },
+      env: KEY,
+      lite: true,
+    },
+    { name: "bad field value", args: ["decide", "--field", "priority=high"], lite: true },
+    { name: "unknown field", args: ["decide", "--field", "preferd_ai=gemini"], lite: true },
+    { name: "not key=value", args: ["decide", "--field", "preferred_ai"], lite: true },
+    { name: "nothing to route", args: ["decide"], lite: true },
+    {
+      name: "bad frontmatter",
+      args: ["decide", "x.md"],
+      files: { "x.md": "---\npriority: [1\n---\n" },
+      lite: true,
+    },
+    {
+      name: "bad fields in the file",
+      args: ["decide", "y.md"],
+      files: { "y.md": "---\npriority: high\ncomplexity_hint: huge\n---\n" },
+      lite: true,
+    },
+    {
+      name: "ccl.yaml as ccl init writes it",
+      args: ["decide", "--field", "allow_delegation=true", "--field", "complexity_hint=medium"],
+      files: { "ccl.yaml": EXAMPLE_CONFIG },
+      env: KEY,
+      lite: true,
+    },
+    {
+      name: "a complexity map and providers from ccl.yaml",
+      args: ["decide", "--field", "allow_delegation=true", "--field", "complexity_hint=low", "--json"],
+      files: { "ccl.yaml": "delegation:\n  providers: [gemini]\n  complexity: { low: gemini }\n" },
+      env: KEY,
+      lite: true,
+    },
+    {
+      name: "overrides from the environment",
+      args: ["decide", "--field", "allow_delegation=true", "--field", "complexity_hint=low"],
+      env: {
+        ...KEY,
+        CCL_DELEGATION_COMPLEXITY_LOW: "gemini",
+        CCL_DELEGATION_PROVIDERS: "gpu, gemini",
+        CCL_API_PORT: "7421",
+      },
+      lite: true,
+    },
+    {
+      name: "--config naming a file",
+      args: ["decide", "--config", "c.yaml", "--field", "preferred_ai=gpu"],
+      files: { "c.yaml": "pool: { size: 2 }\n" },
+      env: KEY,
+      lite: true,
+    },
+    { name: "missing task file", args: ["decide", "missing.md"], lite: false },
+    {
+      name: "--config missing",
+      args: ["decide", "--config", "none.yaml", "--field", "preferred_ai=gpu"],
+      lite: false,
+    },
+    {
+      name: "bad value in ccl.yaml",
+      args: ["decide", "--field", "preferred_ai=gemini"],
+      files: { "ccl.yaml": "pool:\n  size: many\n" },
+      lite: false,
+    },
+    {
+      name: "unknown key in ccl.yaml",
+      args: ["decide", "--field", "preferred_ai=gemini"],
+      files: { "ccl.yaml": "quee: ./q\n" },
+      lite: false,
+    },
+    {
+      name: "ccl.yaml not YAML",
+      args: ["decide", "--field", "preferred_ai=gemini"],
+      files: { "ccl.yaml": "pool: [\n" },
+      lite: false,
+    },
+    {
+      name: "a bad override",
+      args: ["decide", "--field", "preferred_ai=gemini"],
+      env: { CCL_POOL_SIZE: "0" },
+      lite: false,
+    },
+    {
+      name: "an empty list (read as <nil>)",
+      args: ["decide", "--field", "preferred_ai=gpu"],
+      files: { "ccl.yaml": "delegation: { providers: [] }\n" },
+      env: KEY,
+      lite: false,
+    },
+    { name: "--help", args: ["decide", "--help"], lite: false },
+  ]
+
+  for (const row of rows)
+    it(`${row.name}: ${row.args.slice(1).join(" ") || "(no arguments)"}`, () => {
+      const cwd = tempDir()
+      for (const [name, text] of Object.entries(row.files ?? {})) writeFileSync(path.join(cwd, name), text)
+      const env = row.env ?? {}
+      const light = runCcl(row.args, { cwd, env })
+      const full = runCcl(row.args, { cwd, env: { ...env, CCL_DECIDE_FULL: "1" } })
+      expect(light).toEqual(full)
+      const answer = decideLite(row.args, { PATH: process.env.PATH, HOME: cwd, ...env }, cwd)
+      if (row.lite) expect(answer).toEqual({ code: full.code, stdout: full.stdout, stderr: full.stderr })
+      else expect(answer).toBeUndefined()
+    })
 })

@@ -28,6 +28,7 @@ describe("loadSettings", () => {
         maxAttempts: 3,
       })
       expect(s.agent).toEqual({ command: "claude", args: ["--dangerously-skip-permissions"] })
+      expect(s.tmux).toEqual({ socket: undefined, mode: "control" })
       expect(s.delegation.providers).toEqual(["gpu", "gemini", "claude-api"])
       expect(s.delegation.complexity).toEqual({ low: "gpu", medium: "gemini", high: "claude-api" })
       expect(s.delegation.pollMs).toBe(10_000)
@@ -58,7 +59,7 @@ describe("loadSettings", () => {
         path.join(dir, "ccl.yaml"),
         [
           "queue: q",
-          "tmux: { socket: ccl-test }",
+          "tmux: { socket: ccl-test, mode: exec }",
           "pool: { size: 4, fresh_context: false }",
           "accounts:",
           "  - { name: main, home: ~/.claude-main }",
@@ -72,7 +73,7 @@ describe("loadSettings", () => {
         cwd: dir,
       })
       expect(s.queue).toBe(path.join(dir, "q"))
-      expect(s.tmux.socket).toBe("ccl-test")
+      expect(s.tmux).toEqual({ socket: "ccl-test", mode: "exec" })
       expect(s.pool.size).toBe(6)
       expect(s.pool.freshContext).toBe(false)
       expect(s.agent.args).toEqual(["--a", "--b"])
@@ -112,6 +113,7 @@ describe("loadSettings", () => {
       'delegation.poll: expected a duration such as 30s, 10m or 2h, got "soon"',
     ],
     ["watchdog:\n  on_stale: maybe\n", {}, "watchdog.on_stale"],
+    ["tmux:\n  mode: fast\n", {}, "tmux.mode"],
     ["quee: ./q\n", {}, 'unknown key "quee"'],
     ["pool:\n  sise: 3\n", {}, 'unknown key "pool.sise"'],
     ["- a\n- b\n", {}, "must be a YAML mapping"],

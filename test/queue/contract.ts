@@ -1,6 +1,6 @@
 // The TaskQueue contract, run against every layer (filesystem and in-memory).
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer, Option } from "effect"
+import { Effect, Either, type Layer, Option } from "effect"
 import type { DelegationMarker } from "../../src/domain/DelegationMarker.js"
 import { parseFooter, type ResultFooter } from "../../src/domain/ResultFooter.js"
 import { TaskQueue } from "../../src/services/TaskQueue.js"
@@ -172,6 +172,48 @@ export const taskContract = (name: string, makeLayer: () => Layer.Layer<TaskQueu
           expect((yield* q.listPending).map((t) => t.id)).toEqual(["rel"])
         }),
       ),
+    )
+
+    it.effect(
+      "fileMany files a batch into done/ and failed/, drops markers when asked, reports a missing task",
+      () =>
+        run(
+          Effect.gen(function* () {
+            const q = yield* TaskQueue
+            for (const id of ["b1", "b2", "b3", "b4"]) yield* q.enqueue(id, `task ${id}\n`)
+            for (const id of ["b1", "b2"]) yield* q.createMarker(marker(id, { job_id: `job-${id}` }))
+            yield* q.claim("b4")
+            const { session: _, attempt: __, ...local } = footer()
+            const delegated = { ...local, route: "delegated" as const, provider: "gemini" }
+            const results = yield* q.fileMany([
+              { id: "b1", into: "done", footer: { ...delegated, text: "one" }, dropMarker: true },
+              {
+                id: "b2",
+                into: "failed",
+                footer: { ...delegated, status: "failed", error: "no" },
+                dropMarker: true,
+              },
+              { id: "gone", into: "done", footer: delegated, dropMarker: true },
+              { id: "b4", into: "done", footer: footer() },
+            ])
+            expect(results.map((r) => (Either.isRight(r) ? "filed" : r.left._tag))).toEqual([
+              "filed",
+              "filed",
+              "TaskNotFound",
+              "filed",
+            ])
+            const b1 = Option.getOrThrow(yield* q.get("b1"))
+            expect(b1.state).toBe("done")
+            expect(parseFooter(b1.text)).toMatchObject({ original: "task b1\n", footer: { text: "one" } })
+            expect(parseFooter(Option.getOrThrow(yield* q.get("b2")).text)?.footer.error).toBe("no")
+            expect(Option.getOrThrow(yield* q.get("b4")).state).toBe("done")
+            expect(yield* q.listMarkers).toEqual([])
+            expect(yield* q.counts).toEqual({ pending: 1, active: 0, done: 2, failed: 1, delegated: 0 })
+            // Filed once: a second filing of the same tasks finds nothing to move.
+            const again = yield* q.fileMany([{ id: "b1", into: "done", footer: delegated }])
+            expect(Either.isLeft(again[0]!) && again[0].left._tag).toBe("TaskNotFound")
+          }),
+        ),
     )
 
     it.effect("counts per state", () =>

@@ -172,3 +172,36 @@ describe("kill -9 during a delegation, then restart: one done/ file, one remote 
     crashThenRecover("queue:done-linked", "reap"),
   )
 })
+
+describe("kill -9 in the middle of a reap's batch, then restart: each task filed once, no marker left", () => {
+  const TASKS = ["b1", "b2", "b3"]
+  const crashMidBatch = (failpoint: string) =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* startMockSecutools({ key: KEY, jobMs: 100 })
+        const p = project(server.url)
+        mkdirSync(p.cwd, { recursive: true })
+        for (const id of TASKS) {
+          writeFileSync(path.join(p.cwd, `${id}.md`), `---\npreferred_ai: gemini\n---\nBatch ${id}\n`)
+          expect((yield* p.ccl(["delegate", "submit", `${id}.md`])).code).toBe(0)
+        }
+        yield* Effect.sleep("300 millis") // every job completes: one reap files the three in one batch
+        const killed = yield* p.ccl(["delegate", "reap", "--once"], { CCL_FAILPOINT: failpoint })
+        expect(killed.signal).toBe("SIGKILL")
+        yield* reapUntil(p.ccl, () => p.ls("pending").length === 0)
+        expect(p.ls("done")).toEqual(TASKS.map((id) => `${id}.md`))
+        expect(p.ls("tmp")).toEqual([])
+        for (const id of TASKS)
+          expect(parseFooter(readFileSync(p.queue("done", `${id}.md`), "utf8"))!.original).toBe(
+            `---\npreferred_ai: gemini\n---\nBatch ${id}\n`,
+          )
+        expect((yield* server.stats).jobs).toBe(3)
+      }),
+    )
+
+  it.live("after every result is staged, before any is linked", () => crashMidBatch("queue:done-staged"))
+  it.live("after the links and the sync of done/, before any source is removed", () =>
+    crashMidBatch("queue:done-linked"),
+  )
+  it.live("after the sources and markers are removed", () => crashMidBatch("queue:done-unlinked"))
+})

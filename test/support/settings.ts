@@ -8,7 +8,7 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   configFile: undefined,
   queue: `${root}/queue`,
   state: `${root}/state`,
-  tmux: { socket: undefined },
+  tmux: { socket: undefined, mode: "control" },
   agent: { command: "claude", args: [] },
   pool: { size: 1, prefix: "ccl-pool", cwd: root, freshContext: true, maxAttempts: 3 },
   dedicated: [],
