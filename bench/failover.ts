@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import {
   existsSync,
   mkdtempSync,
@@ -130,28 +130,83 @@ const floor = (n: number) => {
   }
 }
 
+/**
+ * The same commands for `n` sessions through one control-mode connection (`tmux -C`): written at once, timed until
+ * tmux has answered every one (%end / %error). The launch line comes from a file (`load-buffer FILE`: a control
+ * client has no stdin per command), as ccl's control layer does it.
+ */
+const controlFloor = async (n: number) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ccl-bench-cfloor-"))
+  const socket = `ccl-bench-cfloor-${process.pid}-${n}`
+  const names = Array.from({ length: n }, (_, i) => `s-${i}`)
+  const env = { ...process.env, HOME: dir }
+  try {
+    for (const s of names)
+      execFileSync("tmux", ["-L", socket, "new-session", "-d", "-s", s, "-c", dir], { env })
+    const lineFile = path.join(dir, "line")
+    writeFileSync(
+      lineFile,
+      `CLAUDE_CONFIG_DIR=${dir}/home true --resume 0f6e9a52-3c1b-4d7e-9a0b-2c4d6e8f0a1b`,
+    )
+    const commands = names.flatMap((s) => [
+      `kill-session -t =${s}`,
+      `new-session -d -s ${s} -c ${dir} -e CCL_SESSION=${s}`,
+      `load-buffer -b b-${s} ${lineFile}`,
+      `paste-buffer -p -d -b b-${s} -t =${s}:`,
+      `send-keys -t =${s}: Enter`,
+    ])
+    const client = spawn("tmux", ["-L", socket, "-C", "new-session", "-d", "-s", "holder"], { env })
+    let out = ""
+    let t = 0n
+    const answered = new Promise<number>((resolve) => {
+      client.stdout.on("data", (d: Buffer) => {
+        out += d.toString("latin1")
+        // The first block answers the client's own new-session; then one block per command.
+        if (t === 0n && /^%(end|error) /m.test(out)) {
+          out = ""
+          t = process.hrtime.bigint()
+          client.stdin.write(`${commands.join("\n")}\n`)
+        } else if (t !== 0n && (out.match(/^%(end|error) /gm)?.length ?? 0) >= commands.length)
+          resolve(Number(process.hrtime.bigint() - t) / 1e6)
+      })
+    })
+    const ms = await answered
+    client.stdin.end()
+    return ms
+  } finally {
+    try {
+      execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
+    } catch {}
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 export const failover = async (): Promise<BenchResult> => {
   // The floors first, on a quiet machine: after a run, 40 exiting agents and their hooks still load it.
   const floor20 = floor(20)
   const floor40 = floor(40)
+  const control20 = await controlFloor(20)
+  const control40 = await controlFloor(40)
   const small = await measure(10, 10)
   const large = await measure(20, 20)
-  const ratio = small.relaunchedMs / floor20
+  const ratio = small.relaunchedMs / control20
   return {
     name: "failover",
     figures: {
       relaunched_20_ms: round(small.relaunchedMs),
       back_up_20_ms: round(small.backMs),
       floor_20_ms: round(floor20),
+      control_floor_20_ms: round(control20),
       ratio_20: round(ratio, 2),
       relaunched_40_ms: round(large.relaunchedMs),
       back_up_40_ms: round(large.backMs),
       floor_40_ms: round(floor40),
-      ratio_40: round(large.relaunchedMs / floor40, 2),
+      control_floor_40_ms: round(control40),
+      ratio_40: round(large.relaunchedMs / control40, 2),
     },
     budget:
-      "usage-limit screen -> every session relaunched <= 3 s and <= 1.5x a script issuing the same tmux commands",
-    withinBudget: small.relaunchedMs <= 3_000 && ratio <= 1.5,
+      "usage limit -> every session relaunched (10 pool + 10 dedicated) <= 1.5 s and <= 1.5x the same tmux commands over one control-mode connection",
+    withinBudget: small.relaunchedMs <= 1_500 && ratio <= 1.5,
     note:
       "relaunched = from the limit entry the agent wrote to the swap's end (all launch lines typed); back_up = until " +
       "every agent reports ready on the second account. The gap to the floor: noticing the hit (hook or 500 ms " +

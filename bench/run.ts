@@ -6,6 +6,7 @@ import * as os from "node:os"
 import { cliStartup } from "./cliStartup.js"
 import { daemonIdle } from "./daemonIdle.js"
 import { dispatchLatency } from "./dispatchLatency.js"
+import { dispatchThroughput } from "./dispatchThroughput.js"
 import { failover } from "./failover.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "queue-scan": queueScan,
   reaper,
   "dispatch-latency": dispatchLatency,
+  "dispatch-throughput": dispatchThroughput,
   failover,
   "daemon-idle": daemonIdle,
 }

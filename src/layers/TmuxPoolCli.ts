@@ -1,22 +1,25 @@
 import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { Chunk, Duration, Effect, Layer, Stream } from "effect"
 import { paneTarget, sanitizePaste, sessionTarget } from "../domain/PasteText.js"
 import { AppConfig } from "../services/AppConfig.js"
-import { PasteNotLanded, type SessionInfo, TmuxError, TmuxPool } from "../services/TmuxPool.js"
+import type { TmuxEvents } from "../services/TmuxEvents.js"
+import { TmuxError, TmuxPool } from "../services/TmuxPool.js"
 import { failpoint } from "./failpoint.js"
+import { TmuxEventsNone } from "./TmuxEventsNone.js"
+import { TmuxPoolControl } from "./TmuxPoolControl.js"
+import {
+  LIST_FORMAT,
+  NO_SERVER,
+  NO_SESSION,
+  parseSessionList,
+  TMUX_CALL_TIMEOUT_MS,
+  type TmuxPoolOptions,
+  waitForChange,
+} from "./TmuxPoolShared.js"
 
-export interface TmuxPoolOptions {
-  /** `tmux -L <socket>`; undefined = the user's default server. */
-  readonly socket: string | undefined
-  /** How long a paste may take to show on screen before Enter is withheld. */
-  readonly landingTimeoutMs?: number
-}
-
-const TMUX_CALL_TIMEOUT_MS = 5_000
-const NO_SERVER = /no server running|error connecting to|no sessions/i
-// "no current target": a target looked up while the server holds no session (exit-empty off keeps it up then).
-const NO_SESSION = /can't find session|session not found|no current target/i
+export type { TmuxPoolOptions } from "./TmuxPoolShared.js"
 
 const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
   Stream.runCollect(Stream.decodeText(stream)).pipe(Effect.map((chunks) => Chunk.join(chunks, "")))
@@ -71,21 +74,6 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
     const capture = (name: string) =>
       Effect.map(tmux(["capture-pane", "-p", "-J", "-t", paneTarget(name)]), (r) => r.stdout)
 
-    const waitForChange = (name: string, before: string): Effect.Effect<void, TmuxError | PasteNotLanded> => {
-      const deadline = Date.now() + landingTimeoutMs
-      const poll: Effect.Effect<void, TmuxError | PasteNotLanded> = Effect.flatMap(capture(name), (now) =>
-        now !== before
-          ? Effect.void
-          : Date.now() > deadline
-            ? Effect.fail(new PasteNotLanded({ session: name }))
-            : Effect.zipRight(
-                Effect.sleep(Duration.millis(15)),
-                Effect.suspend(() => poll),
-              ),
-      )
-      return poll
-    }
-
     return TmuxPool.of({
       create: (session) =>
         tmux([
@@ -115,28 +103,8 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
           "exit-empty",
           "off",
         ]).pipe(Effect.asVoid),
-      // "|" separates the fields: tmux escapes control characters such as tab in formats outside a UTF-8 locale.
-      // Session names cannot hold "|"; the pane's command comes last so that it may.
-      list: tmux([
-        "list-sessions",
-        "-F",
-        "#{session_name}|#{pane_pid}|#{pane_id}|#{pane_dead}|#{pane_current_command}",
-      ]).pipe(
-        Effect.map((r) =>
-          r.stdout
-            .split("\n")
-            .filter((l) => l !== "")
-            .map((line): SessionInfo => {
-              const [name, pid, paneId, dead, ...command] = line.split("|")
-              return {
-                name: name ?? "",
-                panePid: Number(pid),
-                currentCommand: command.join("|"),
-                paneId: paneId ?? "",
-                dead: dead === "1",
-              }
-            }),
-        ),
+      list: tmux(["list-sessions", "-F", LIST_FORMAT]).pipe(
+        Effect.map((r) => parseSessionList(r.stdout)),
         Effect.catchIf(
           (e) => NO_SERVER.test(e.stderr),
           () => Effect.succeed([]),
@@ -188,7 +156,7 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
               ["load-buffer", "-b", buffer, "-", ";", "paste-buffer", "-p", "-d", "-b", buffer, "-t", target],
               clean,
             )
-            yield* waitForChange(name, before)
+            yield* waitForChange(capture(name), name, before, landingTimeoutMs)
             yield* failpoint("tmux:pasted")
           }
           yield* tmux(["send-keys", "-t", target, "Enter"])
@@ -198,7 +166,15 @@ export const makeTmuxPoolCli = (options: TmuxPoolOptions) =>
 
 export const TmuxPoolCli = (options: TmuxPoolOptions) => Layer.effect(TmuxPool, makeTmuxPoolCli(options))
 
-/** TmuxPool on the configured tmux server. */
+/** TmuxPool on the configured tmux server: one control-mode connection, or one tmux process per command. */
 export const TmuxPoolFromConfig = Layer.unwrapEffect(
-  Effect.map(AppConfig, (settings) => TmuxPoolCli({ socket: settings.tmux.socket })),
+  Effect.map(
+    AppConfig,
+    (
+      settings,
+    ): Layer.Layer<TmuxPool | TmuxEvents, never, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
+      settings.tmux.mode === "exec"
+        ? Layer.merge(TmuxPoolCli({ socket: settings.tmux.socket }), TmuxEventsNone)
+        : TmuxPoolControl({ socket: settings.tmux.socket }),
+  ),
 )

@@ -40,7 +40,7 @@ describe("real Claude Code: failover", () => {
             paused_until: string | null
           }
         // The operator talks to one dedicated session; the other is never prompted.
-        typeInto(p, TALKED, "marker-operator: hello from the operator")
+        yield* typeInto(p, TALKED, "marker-operator: hello from the operator")
         const first = yield* Effect.promise(() =>
           eventually(() => p.mock.promptsWith("marker-operator")[0], 30_000, p.log),
         )
@@ -99,7 +99,7 @@ describe("real Claude Code: failover", () => {
 
         // The operator's conversation goes on under backup, with its own id.
         yield* Effect.promise(() => untilPhase(p, [TALKED], "ready"))
-        typeInto(p, TALKED, "marker-again: still there?")
+        yield* typeInto(p, TALKED, "marker-again: still there?")
         const again = yield* Effect.promise(() =>
           eventually(() => p.mock.promptsWith("marker-again")[0], 30_000, p.log),
         )

@@ -196,10 +196,19 @@ export const typeInto = (
   p: { readonly server: { readonly tmux: (...a: Array<string>) => string } },
   name: string,
   text: string,
-) => {
-  p.server.tmux("send-keys", "-t", `=${name}:`, "-l", text)
-  p.server.tmux("send-keys", "-t", `=${name}:`, "Enter")
-}
+) =>
+  Effect.promise(async () => {
+    p.server.tmux("send-keys", "-t", `=${name}:`, "-l", text)
+    // As an operator does: Enter once the text shows in the input box. Claude Code takes keys that arrive in
+    // one burst for a paste, where an Enter is a newline (on a loaded machine the text and the Enter can merge).
+    await eventually(
+      () => (p.server.tmux("capture-pane", "-p", "-J", "-t", `=${name}:`).includes(text) ? true : undefined),
+      10_000,
+      () => p.server.tmux("capture-pane", "-p", "-J", "-t", `=${name}:`),
+    )
+    await new Promise((r) => setTimeout(r, 200))
+    p.server.tmux("send-keys", "-t", `=${name}:`, "Enter")
+  })
 
 /** Waits until task `id` is in done/. */
 export const untilDone = (

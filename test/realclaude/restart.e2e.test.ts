@@ -49,7 +49,7 @@ describe("real Claude Code: restarts", () => {
           "ccl-pool-1",
           TALKED,
         ])
-        typeInto(p, TALKED, "marker-operator: remember this")
+        yield* typeInto(p, TALKED, "marker-operator: remember this")
         const talked = yield* Effect.promise(() =>
           eventually(() => p.mock.promptsWith("marker-operator")[0], 30_000, p.log),
         )
@@ -63,7 +63,7 @@ describe("real Claude Code: restarts", () => {
         // The operator's conversation is back, under its own id; the pool session is new.
         const sessions = yield* Effect.promise(() => untilPhase(p, [TALKED], "ready"))
         expect(sessions.find((s) => s.name === TALKED)?.conversation_id).toBe(talked.session_id)
-        typeInto(p, TALKED, "marker-back: are you there?")
+        yield* typeInto(p, TALKED, "marker-back: are you there?")
         const back = yield* Effect.promise(() =>
           eventually(() => p.mock.promptsWith("marker-back")[0], 30_000, p.log),
         )

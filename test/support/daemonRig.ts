@@ -5,6 +5,7 @@ import { Context, Effect, Layer, SubscriptionRef } from "effect"
 import type { Settings } from "../../src/domain/Settings.js"
 import { StateStoreFile } from "../../src/layers/StateStoreFile.js"
 import { makeMemoryFs, SymlinkFsMemory } from "../../src/layers/SymlinkFsMemory.js"
+import { TmuxEventsNone } from "../../src/layers/TmuxEventsNone.js"
 import { daemonServices } from "../../src/programs/daemon/DaemonServices.js"
 import { DaemonSessions } from "../../src/services/DaemonSessions.js"
 import { DispatchControl } from "../../src/services/DispatchControl.js"
@@ -37,6 +38,7 @@ export const daemonRig = (options: RigOptions) =>
     const outer = Layer.mergeAll(
       Layer.succeed(TaskQueue, options.queue),
       Layer.succeed(TmuxPool, options.tmux),
+      TmuxEventsNone,
       options.links ?? SymlinkFsMemory(makeMemoryFs()),
       Router.Default,
     ).pipe(Layer.provideMerge(testConfig(options.root, options.settings)))

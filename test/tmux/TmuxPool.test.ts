@@ -1,18 +1,19 @@
 // TmuxPool on the real tmux binary, on a private socket, with a pane program that records every byte it gets.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { TmuxPoolCli } from "../../src/layers/TmuxPoolCli.js"
+import { TmuxPoolCli, type TmuxPoolOptions } from "../../src/layers/TmuxPoolCli.js"
+import { TmuxPoolControl } from "../../src/layers/TmuxPoolControl.js"
 import { TmuxPool } from "../../src/services/TmuxPool.js"
 import { tempDir } from "../support/tempDir.js"
 import { eventually, privateSocket } from "../support/tmux.js"
 
 const server = privateSocket()
 afterAll(() => server.kill())
-const layer = TmuxPoolCli({ socket: server.socket }).pipe(Layer.provide(NodeContext.layer))
 
 // Raw mode + bracketed paste on, like Claude Code; appends raw input to a file and shows a byte count on screen.
 const RECORDER = `
@@ -44,7 +45,17 @@ const waitScreen = (name: string, text: string) =>
     ),
   )
 
-describe("TmuxPool (real tmux, private socket)", () => {
+// The same contract for both layers: `tmux.mode: exec` (a process per command) and `control` (one tmux -C).
+const MODES: ReadonlyArray<
+  readonly [string, (options: TmuxPoolOptions) => Layer.Layer<TmuxPool, never, NodeContext.NodeContext>]
+> = [
+  ["exec", TmuxPoolCli],
+  ["control", TmuxPoolControl],
+]
+
+describe.each(MODES)("TmuxPool, %s mode (real tmux, private socket)", (_mode, makeLayer) => {
+  const layer = makeLayer({ socket: server.socket }).pipe(Layer.provide(NodeContext.layer))
+
   it.live("create, list, has, capture, kill; exact targets: ccl-pool-1 is not ccl-pool-10", () =>
     Effect.gen(function* () {
       const t = yield* TmuxPool
@@ -154,7 +165,7 @@ describe("TmuxPool (real tmux, private socket)", () => {
       Effect.gen(function* () {
         const dir = tempDir()
         // A pane whose screen never changes: its program ignores input and prints nothing.
-        const frozen = TmuxPoolCli({ socket: server.socket, landingTimeoutMs: 300 }).pipe(
+        const frozen = makeLayer({ socket: server.socket, landingTimeoutMs: 300 }).pipe(
           Layer.provide(NodeContext.layer),
         )
         yield* Effect.gen(function* () {
@@ -177,7 +188,7 @@ describe("TmuxPool (real tmux, private socket)", () => {
       Effect.gen(function* () {
         const own = privateSocket()
         try {
-          const t = yield* TmuxPoolCli({ socket: own.socket }).pipe(
+          const t = yield* makeLayer({ socket: own.socket }).pipe(
             Layer.provide(NodeContext.layer),
             Layer.build,
             Effect.map((ctx) => Context.get(ctx, TmuxPool)),
@@ -210,10 +221,44 @@ describe("TmuxPool (real tmux, private socket)", () => {
       const t = yield* TmuxPool
       expect(yield* t.list).toEqual([])
       expect(yield* t.has("anything")).toBe(false)
+      expect(yield* t.kill("anything")).toBe(false)
+      // ...and asking did not start one.
+      expect(spawnSync("tmux", ["-L", `ccl-none-${process.pid}`, "ls"]).status).not.toBe(0)
     }).pipe(
-      Effect.provide(
-        TmuxPoolCli({ socket: `ccl-none-${process.pid}` }).pipe(Layer.provide(NodeContext.layer)),
-      ),
+      Effect.provide(makeLayer({ socket: `ccl-none-${process.pid}` }).pipe(Layer.provide(NodeContext.layer))),
     ),
+  )
+
+  it.live("text that is tmux syntax never runs a tmux command; a cwd full of it is taken literally", () =>
+    Effect.gen(function* () {
+      const t = yield* TmuxPool
+      const r = recorder("syntax")
+      yield* r.create
+      yield* waitScreen("syntax", "ready")
+      const hostile = [
+        "'; kill-server; '",
+        '"; kill-server; "',
+        "\\; kill-server \\",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: text for tmux and the shell, literally
+        "$(kill-server) ${HOME} ~ %if 1 %endif %1 #{session_name} #[fg=red]",
+        "{ kill-server } {",
+        "} ; run-shell 'touch /tmp/pwned' ;",
+      ].join("\n")
+      yield* t.sendText("syntax", hostile)
+      const got = yield* Effect.promise(() =>
+        eventually(() => (r.received().endsWith("\r") ? r.received() : undefined), 5_000, r.received),
+      )
+      expect(got).toBe(`\x1b[200~${hostile.replace(/\n/g, "\r")}\x1b[201~\r`)
+      expect(yield* t.has("syntax")).toBe(true) // the server is still up
+      yield* t.kill("syntax")
+      // Arguments too: a working directory with quotes, ;, $ and braces reaches the session unchanged.
+      // (Not "#": tmux expands formats in -c, in both modes.)
+      const dir = path.join(tempDir(), 'it\'s; $HOME {x} "q" \\')
+      mkdirSync(dir)
+      yield* t.create({ name: "odd-cwd", cwd: dir, env: { ODD: "a'b;c $x" }, command: "sh" })
+      yield* t.sendText("odd-cwd", 'printf "[%s|%s]\\n" "$(pwd)" "$ODD"')
+      yield* waitScreen("odd-cwd", `[${dir}|a'b;c $x]`)
+      yield* t.kill("odd-cwd")
+    }).pipe(Effect.provide(layer)),
   )
 })

@@ -12,8 +12,10 @@ import { ScreenWatch } from "../../services/ScreenWatch.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
+import { TmuxEvents } from "../../services/TmuxEvents.js"
 import { type SessionInfo, TmuxPool } from "../../services/TmuxPool.js"
 import { liveStatus, type PaneRef } from "./LiveStatusFile.js"
+import { runOnEvents } from "./ScreenWatchEvents.js"
 import { SessionLimits } from "./SessionLimits.js"
 import { SHELLS } from "./SessionSupervisorLive.js"
 import { recordVerification, verifySwappedSession } from "./SwapVerification.js"
@@ -34,6 +36,7 @@ export const ScreenWatchLive = Layer.effect(
     const completion = yield* Completion
     const delivery = yield* Delivery
     const { table, locked, counters } = yield* DaemonSessions
+    const events = yield* TmuxEvents
 
     const homeOf = (r: SessionRecord) => settings.accounts.find((a) => a.name === r.account)?.home
 
@@ -185,27 +188,48 @@ export const ScreenWatchLive = Layer.effect(
      * One look at every session. A single `list-sessions` tells which sessions exist and what runs in them;
      * screens are read only for sessions starting or working, so an idle pool costs one tmux call per look.
      */
-    const look = Effect.gen(function* () {
-      const live = new Map((yield* tmux.list).map((s) => [s.name, s]))
-      for (const r of table.all()) {
-        // A dead session is tried again (its task given back, then a new session) when its last try failed.
-        if (r.phase === "dead" && (yield* Clock.currentTimeMillis) < (r.retryAt ?? 0)) continue
-        yield* locked(Effect.uninterruptible(lookAt(r, live.get(r.name)))).pipe(
-          Effect.catchAll((e) =>
-            Effect.logWarning(`session ${r.name}: ${e._tag}${"message" in e ? `: ${e.message}` : ""}`),
-          ),
-        )
-      }
-    }).pipe(Effect.catchAllCause((cause) => Effect.logError("reading the sessions failed", cause)))
+    /** A look at the sessions whose pane is in `only.panes` or whose name is in `only.names`; else at all. */
+    const lookAtSome = (only?: {
+      readonly panes: ReadonlySet<string>
+      readonly names: ReadonlySet<string>
+    }) =>
+      Effect.gen(function* () {
+        const live = new Map((yield* tmux.list).map((s) => [s.name, s]))
+        for (const r of table.all()) {
+          const info = live.get(r.name)
+          // Only the sessions asked for (their panes printed); a gone one waits for the look at everything.
+          if (
+            only !== undefined &&
+            (info === undefined || !(only.panes.has(info.paneId) || only.names.has(r.name)))
+          )
+            continue
+          // A dead session is tried again (its task given back, then a new session) when its last try failed.
+          if (r.phase === "dead" && (yield* Clock.currentTimeMillis) < (r.retryAt ?? 0)) continue
+          yield* locked(Effect.uninterruptible(lookAt(r, info))).pipe(
+            Effect.catchAll((e) =>
+              Effect.logWarning(`session ${r.name}: ${e._tag}${"message" in e ? `: ${e.message}` : ""}`),
+            ),
+          )
+        }
+      }).pipe(Effect.catchAllCause((cause) => Effect.logError("reading the sessions failed", cause)))
+    const look = lookAtSome()
 
     const busy = () => table.all().some((r) => r.phase === "starting" || r.phase === "working")
+    /** Sessions still coming up: their readiness is two equal reads, so they are read again without output. */
+    const unsettled = () =>
+      table
+        .all()
+        .filter((r) => r.phase === "starting" || r.phase === "resuming")
+        .map((r) => r.name)
     return ScreenWatch.of({
       look,
       run: (busyMs, idleMs) =>
-        look.pipe(
-          Effect.zipRight(Effect.suspend(() => Effect.sleep(Duration.millis(busy() ? busyMs : idleMs)))),
-          Effect.forever,
-        ),
+        events.live
+          ? runOnEvents({ events, look: lookAtSome, unsettled, busyMs, idleMs, coalesceMs: 50 })
+          : look.pipe(
+              Effect.zipRight(Effect.suspend(() => Effect.sleep(Duration.millis(busy() ? busyMs : idleMs)))),
+              Effect.forever,
+            ),
     })
   }),
 )
