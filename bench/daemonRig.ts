@@ -46,7 +46,14 @@ export const startDaemon = async (size: number, workMs: number, options: { dedic
   const env = { ...process.env, HOME: dir, CCL_CACHE_DIR: path.join(dir, ".cache") }
   execFileSync(process.execPath, [CCL, "accounts", "ensure"], { cwd: dir, env, stdio: "ignore" })
   execFileSync(process.execPath, [CCL, "hooks", "install"], { cwd: dir, env, stdio: "ignore" })
-  const child: ChildProcess = spawn(process.execPath, [CCL, "daemon"], { cwd: dir, env, stdio: "ignore" })
+  // CCL_BENCH_CPU_PROF=DIR: the daemon writes a V8 CPU profile there when it stops (what limits a figure).
+  const profile = process.env.CCL_BENCH_CPU_PROF
+  const flags = profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]
+  const child: ChildProcess = spawn(process.execPath, [...flags, CCL, "daemon"], {
+    cwd: dir,
+    env,
+    stdio: "ignore",
+  })
   const sessions = async () => {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/api/sessions`)

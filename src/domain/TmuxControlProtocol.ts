@@ -75,6 +75,7 @@ export const decodeOutput = (escaped: Uint8Array): Uint8Array => {
 
 const utf8 = new TextDecoder()
 const OUTPUT_PREFIX = new TextEncoder().encode("%output ")
+const BEGIN_PREFIX = new TextEncoder().encode("%begin ")
 const startsWith = (line: Uint8Array, prefix: Uint8Array) =>
   line.length >= prefix.length && prefix.every((b, i) => line[i] === b)
 
@@ -82,10 +83,14 @@ const notification = (line: Uint8Array): TmuxNotification => {
   if (startsWith(line, OUTPUT_PREFIX)) {
     const space = line.indexOf(0x20, OUTPUT_PREFIX.length)
     const end = space === -1 ? line.length : space
+    const escaped = line.slice(Math.min(end + 1, line.length))
+    // Decoded only when read: the daemon wants to know that a pane printed, seldom what.
     return {
       _tag: "Output",
       paneId: utf8.decode(line.subarray(OUTPUT_PREFIX.length, end)),
-      data: decodeOutput(line.subarray(Math.min(end + 1, line.length))),
+      get data() {
+        return decodeOutput(escaped)
+      },
     }
   }
   const text = utf8.decode(line)
@@ -115,7 +120,8 @@ export const makeControlParser = () => {
       return undefined
     }
     if (raw[0] !== 0x25) return undefined // not "%": nothing tmux sends outside a block
-    const begin = /^%begin (\d+ \d+ (\d+))$/.exec(utf8.decode(raw))
+    // A %output line can be long: it is not decoded as text just to learn that it is not a %begin.
+    const begin = startsWith(raw, BEGIN_PREFIX) ? /^%begin (\d+ \d+ (\d+))$/.exec(utf8.decode(raw)) : null
     if (begin) {
       block = { guard: begin[1]!, lines: [], mine: begin[2] === "1" }
       return undefined

@@ -27,6 +27,7 @@ interface Live {
   readonly scope: Scope.CloseableScope
 }
 
+const OUTPUT_EVERY_MS = 20
 const HOLDER_COMMAND = "exec sleep 2147483647" // idles forever, prints nothing
 let connections = 0 // per process: every pool's holder has its own name
 
@@ -66,7 +67,16 @@ export const makeTmuxControlConnection = (options: TmuxControlOptions) =>
         )
       })
 
+    // A busy pane prints hundreds of %output lines a second; a reader wants to know that it printed. One per pane
+    // per OUTPUT_EVERY_MS is published: a reader that coalesces over longer (ScreenWatch: 50 ms) misses nothing.
+    const lastOutput = new Map<string, number>()
     const onNotification = (client: Client, n: TmuxNotification) => {
+      if (n._tag === "Output") {
+        const now = performance.now()
+        if (now - (lastOutput.get(n.paneId) ?? Number.NEGATIVE_INFINITY) < OUTPUT_EVERY_MS) return undefined
+        if (lastOutput.size > 1_000) lastOutput.clear() // pane ids of agents long gone
+        lastOutput.set(n.paneId, now)
+      }
       if (n._tag === "Other" && n.name === "session-changed") {
         // Moved off its holder (the holder killed from outside, detach-on-destroy off): start again.
         if (!n.args.endsWith(` ${client.holder}`)) return "the control client left its holder session"

@@ -42,15 +42,23 @@ const alive = (pid: number) => {
 
 const spec = (name: string, command = "sh") => ({ name, cwd: tempDir(), env: {}, command })
 
-/** Waits for %output from `paneId` that contains `text`. */
-const outputFrom = (queue: Queue.Dequeue<TmuxNotification>, paneId: string, text: string) =>
+/**
+ * Waits for %output from `paneId` (published at most once per pane every 20 ms: the signal that it printed), then
+ * for `text` on its screen.
+ */
+const outputFrom = (
+  queue: Queue.Dequeue<TmuxNotification>,
+  paneId: string,
+  text: string,
+  capture: () => string,
+) =>
   Effect.gen(function* () {
-    let seen = ""
-    while (!seen.includes(text)) {
+    for (;;) {
       const n = yield* Queue.take(queue)
-      if (n._tag === "Output" && n.paneId === paneId) seen += Buffer.from(n.data).toString("latin1")
+      if (n._tag === "Output" && n.paneId === paneId) break
     }
-    return seen
+    while (!capture().includes(text)) yield* Effect.sleep("20 millis")
+    return capture()
   }).pipe(
     Effect.timeoutFail({
       duration: "5 seconds",
@@ -166,13 +174,14 @@ describe("TmuxPoolControl (one tmux -C connection)", () => {
       yield* pool.create(spec("talks"))
       const pane = (yield* pool.list).find((s) => s.name === "talks")!.paneId
       yield* pool.sendText("talks", "echo said-$((6*7))")
-      expect(yield* outputFrom(queue, pane, "said-42")).toContain("said-42")
+      const screen = (name: string) => () => server.tmux("capture-pane", "-p", "-t", `=${name}:`)
+      expect(yield* outputFrom(queue, pane, "said-42", screen("talks"))).toContain("said-42")
       // A session from before this connection (an earlier daemon's): has() makes its output reach us too.
       server.tmux("new-session", "-d", "-s", "older", "sh")
       expect(yield* pool.has("older")).toBe(true)
       const older = (yield* pool.list).find((s) => s.name === "older")!.paneId
       server.tmux("send-keys", "-t", "=older:", "echo older-$((7*6))", "Enter")
-      yield* outputFrom(queue, older, "older-42")
+      yield* outputFrom(queue, older, "older-42", screen("older"))
     }).pipe(Effect.scoped),
   )
 
