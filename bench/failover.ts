@@ -126,7 +126,7 @@ const floor = (n: number) => {
     try {
       execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
     } catch {}
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 }
 
@@ -155,7 +155,7 @@ const controlFloor = async (n: number) => {
       `paste-buffer -p -d -b b-${s} -t =${s}:`,
       `send-keys -t =${s}: Enter`,
     ])
-    const client = spawn("tmux", ["-L", socket, "-C", "new-session", "-d", "-s", "holder"], { env })
+    const client = spawn("tmux", ["-L", socket, "-C", "new-session", "-s", "holder", "sleep 1000"], { env })
     let out = ""
     let t = 0n
     const answered = new Promise<number>((resolve) => {
@@ -177,7 +177,7 @@ const controlFloor = async (n: number) => {
     try {
       execFileSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
     } catch {}
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 }
 
