@@ -9,6 +9,7 @@ import {
   LIST_FORMAT,
   NO_SERVER,
   NO_SESSION,
+  newSessionArgs,
   parseSessionList,
   type TmuxPoolOptions,
   waitForChange,
@@ -111,23 +112,7 @@ export const makeTmuxPoolControl = (options: TmuxPoolOptions) =>
         Effect.gen(function* () {
           const { replies, on } = yield* runOn(
             [
-              [
-                "new-session",
-                "-d",
-                "-P",
-                "-F",
-                "#{window_id}",
-                "-s",
-                session.name,
-                "-x",
-                String(session.width ?? 200),
-                "-y",
-                String(session.height ?? 50),
-                "-c",
-                session.cwd,
-                ...Object.entries(session.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
-                ...(session.command === undefined ? [] : [session.command]),
-              ],
+              ["new-session", "-d", "-P", "-F", "#{window_id}", ...newSessionArgs(session)],
               // As in TmuxPoolCli: Claude Code's footer notice, and a server that must not exit between a swap's
               // kill and create (here the holder keeps it up as well, while connected).
               ["set-option", "-g", "focus-events", "on"],

@@ -1,5 +1,5 @@
 import { Duration, Effect } from "effect"
-import { PasteNotLanded, type SessionInfo, type TmuxError } from "../services/TmuxPool.js"
+import { type NewSession, PasteNotLanded, type SessionInfo, type TmuxError } from "../services/TmuxPool.js"
 
 // What the two TmuxPool layers on real tmux share: one process per command (TmuxPoolCli, `tmux.mode: exec`)
 // and one control-mode connection (TmuxPoolControl, `tmux.mode: control`).
@@ -59,3 +59,17 @@ export const waitForChange = (
   )
   return poll
 }
+
+/** `new-session`'s arguments after `-d` for a session ccl starts (both layers; names and config only, no text). */
+export const newSessionArgs = (session: NewSession): ReadonlyArray<string> => [
+  "-s",
+  session.name,
+  "-x",
+  String(session.width ?? 200),
+  "-y",
+  String(session.height ?? 50),
+  "-c",
+  session.cwd,
+  ...Object.entries(session.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+  ...(session.command === undefined ? [] : [session.command]),
+]
