@@ -84,18 +84,23 @@ export const loadSettings = (source: ConfigSource) =>
     const resolve = (p: string) => path.resolve(base, expandHome(p))
     const apiKey = Option.filter(secrets.apiKey, (k) => Redacted.value(k).trim() !== "")
     const token = Option.filter(secrets.token, (k) => Redacted.value(k) !== "")
+    // Effect's ConfigProvider.fromJson reads an empty list as ["<nil>"]: `args: []` in the file means no args
+    // (unless CCL_* says otherwise; the environment wins).
+    const list = (at: readonly [string, string], read: ReadonlyArray<string>) =>
+      source.env[`CCL_${at.join("_").toUpperCase()}`] === undefined && isEmptyList(doc, at) ? [] : read
     const settings: Settings = {
       configFile,
       queue: resolve(raw.queue),
       state: resolve(raw.state),
       tmux: { socket: Option.getOrUndefined(raw.tmux.socket), mode: raw.tmux.mode },
-      agent: raw.agent,
+      agent: { ...raw.agent, args: list(["agent", "args"], raw.agent.args) },
       pool: { ...raw.pool, cwd: resolve(raw.pool.cwd) },
       dedicated: raw.dedicated.map((d) => ({ name: d.name, cwd: resolve(d.cwd) })),
       accounts: raw.accounts.map((a) => ({ name: a.name, home: resolve(a.home) })),
-      shared: { root: resolve(raw.shared.root), required: raw.shared.required },
+      shared: { root: resolve(raw.shared.root), required: list(["shared", "required"], raw.shared.required) },
       delegation: {
         ...raw.delegation,
+        providers: list(["delegation", "providers"], raw.delegation.providers),
         url: Option.getOrElse(secrets.url, () => raw.delegation.url),
         apiKey: Option.getOrUndefined(apiKey),
       },
@@ -104,6 +109,14 @@ export const loadSettings = (source: ConfigSource) =>
     }
     return settings
   })
+
+/** `doc.a.b` is a list with nothing in it. */
+const isEmptyList = (doc: unknown, [a, b]: readonly [string, string]): boolean => {
+  const section = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>)[a] : undefined
+  const value =
+    typeof section === "object" && section !== null ? (section as Record<string, unknown>)[b] : undefined
+  return Array.isArray(value) && value.length === 0
+}
 
 /** AppConfig from the process environment and working directory, with an optional `--config` path. */
 export const AppConfigLive = (file?: string) =>

@@ -40,6 +40,24 @@ describe("loadSettings", () => {
     }),
   )
 
+  it.effect(
+    'an empty list in the file is an empty list (Effect\'s fromJson reads [] as ["<nil>"]); CCL_* wins',
+    () =>
+      Effect.gen(function* () {
+        const cwd = tempDir()
+        writeFileSync(
+          path.join(cwd, "ccl.yaml"),
+          "agent: { command: claude, args: [] }\nshared: { required: [] }\ndelegation: { providers: [] }\n",
+        )
+        const s = yield* load({ env: {}, cwd })
+        expect(s.agent.args).toEqual([])
+        expect(s.shared.required).toEqual([])
+        expect(s.delegation.providers).toEqual([])
+        const overridden = yield* load({ env: { CCL_AGENT_ARGS: "--a,--b" }, cwd })
+        expect(overridden.agent.args).toEqual(["--a", "--b"])
+      }),
+  )
+
   it.effect("the example ccl init writes loads, with paths relative to the file", () =>
     Effect.gen(function* () {
       const dir = tempDir()
