@@ -54,6 +54,11 @@ const stageAll = (root: string) => {
 }
 
 /** Each task once in done/ with its own result, nothing left in pending/ or tmp/. */
+/** A batch cut after its links: every result already in done/, the sources and markers still in pending/. */
+const resultsLinked = (root: string) => {
+  for (const id of IDS) writeFileSync(path.join(root, "done", `${id}.md`), appendFooter(text(id), result(id)))
+}
+
 const expectFiledOnce = (root: string) => {
   expect(ls(root, "done")).toEqual(IDS.map((id) => `${id}.md`))
   for (const id of IDS) {
@@ -115,8 +120,7 @@ describe("TaskQueueFs fileMany cut by a crash", () => {
       root,
       Effect.gen(function* () {
         const q = yield* delegatedQueue()
-        for (const id of IDS)
-          writeFileSync(path.join(root, "done", `${id}.md`), appendFooter(text(id), result(id)))
+        resultsLinked(root)
         for (const id of ["j1", "j3"]) unlinkSync(path.join(root, "pending", `${id}.md`))
         expect(existsSync(path.join(root, "pending", "j2.md"))).toBe(true)
         const report = yield* q.recover
@@ -133,8 +137,7 @@ describe("TaskQueueFs fileMany cut by a crash", () => {
       root,
       Effect.gen(function* () {
         const q = yield* delegatedQueue()
-        for (const id of IDS)
-          writeFileSync(path.join(root, "done", `${id}.md`), appendFooter(text(id), result(id)))
+        resultsLinked(root)
         const filed = yield* q.fileMany(filings(IDS))
         expect(filed.map((r) => Either.getOrThrow(r))).toEqual(
           IDS.map((id) => path.join(root, "done", `${id}.md`)),
