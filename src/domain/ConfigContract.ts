@@ -45,6 +45,8 @@ export const CONFIG = {
     cwd: leaf("string", "~/work"),
     fresh_context: leaf("boolean", true),
     max_attempts: leaf("positiveInt", 3),
+    retry_backoff: leaf("duration", "30s"),
+    retry_backoff_max: leaf("duration", "30m"),
   },
   dedicated: leaf("dirs", [], "cwd"),
   accounts: leaf("dirs", [], "home"),
@@ -80,6 +82,10 @@ export const CONFIG = {
   api: {
     host: leaf("nonEmpty", "127.0.0.1"),
     port: leaf("port", 7420),
+  },
+  log: {
+    max_bytes: leaf("positiveInt", 10 * 1024 * 1024),
+    keep: leaf("positiveInt", 5),
   },
 } as const
 

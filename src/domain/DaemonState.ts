@@ -9,6 +9,8 @@ export const InFlight = Schema.Struct({
   sent_at: Schema.Number,
   started_at: Schema.optional(Schema.Number),
   deadline_at: Schema.optional(Schema.Number),
+  /** The deadline is the task's own `timeout:`. */
+  timed: Schema.optional(Schema.Boolean),
   /** The dispatch this holding belongs to (fencing: a completion for another dispatch is ignored). */
   dispatch: Schema.optional(Schema.String),
   /** Resumed after a failover and not yet told to continue: the next daemon tells it (a crash in between). */
@@ -67,10 +69,27 @@ export const SwapRecord = Schema.Struct({
 })
 export type SwapRecord = typeof SwapRecord.Type
 
+/** One failed attempt of a task (AttemptLog.ts), kept until the task is filed. */
+export const AttemptEntry = Schema.Struct({
+  n: Schema.Int,
+  cause: Schema.String,
+  session: Schema.optional(Schema.String),
+  at: Schema.String,
+  detail: Schema.optional(Schema.String),
+})
+
 /** What the daemon keeps across restarts: active account, attempts (fencing, retries), cooldowns, swaps. */
 export const DaemonState = Schema.Struct({
   active_account: Schema.NullOr(Schema.String),
   attempts: Schema.Record({ key: Schema.String, value: Schema.Int }),
+  /** Task id -> its failed attempts so far (the footer lists them). */
+  attempt_log: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Array(AttemptEntry) }), {
+    default: () => ({}),
+  }),
+  /** Task id -> epoch ms before which it is not dispatched again (backoff after a failed attempt). */
+  retry_at: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), {
+    default: () => ({}),
+  }),
   /** Account name -> ISO time its usage limit resets. */
   cooldowns: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
     default: () => ({}),
@@ -82,6 +101,8 @@ export const DaemonState = Schema.Struct({
   swap: Schema.optionalWith(Schema.NullOr(SwapJournal), { default: () => null }),
   /** The last swaps, newest last (at most HISTORY_LIMIT). */
   history: Schema.optionalWith(Schema.Array(SwapRecord), { default: () => [] }),
+  /** `ccl failover pause`: no new dispatch until `ccl failover resume`, across restarts. */
+  dispatch_paused: Schema.optionalWith(Schema.Boolean, { default: () => false }),
 })
 export type DaemonState = typeof DaemonState.Type
 
@@ -93,10 +114,13 @@ export const MAX_STATE_BYTES = 4 * 1024 * 1024
 export const emptyDaemonState: DaemonState = {
   active_account: null,
   attempts: {},
+  attempt_log: {},
+  retry_at: {},
   cooldowns: {},
   inflight: {},
   swap: null,
   history: [],
+  dispatch_paused: false,
 }
 /** state.json's text, decoded (JSON and shape). */
 export const decodeDaemonState = Schema.decodeUnknownEither(Schema.parseJson(DaemonState))

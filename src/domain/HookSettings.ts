@@ -61,3 +61,40 @@ export const mergeHookSettings = (
 /** Quotes a word for sh when it needs it. */
 export const shellQuote = (word: string): string =>
   /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+
+/**
+ * Takes out of a Claude Code settings object what `mergeHookSettings` put there: every ccl hook command (any
+ * install, any path), the groups and event lists left empty by that, and `hooks` itself when nothing else is in
+ * it. The operator's own hooks, groups and settings stay exactly as they were. Undefined when `settings` is not a
+ * JSON object with (if any) a `hooks` object.
+ */
+export const removeHookSettings = (
+  settings: unknown,
+): { readonly settings: Record<string, unknown>; readonly removed: number } | undefined => {
+  if (settings === null || typeof settings !== "object" || Array.isArray(settings)) return undefined
+  const out = structuredClone(settings) as Record<string, unknown>
+  if (out.hooks === undefined) return { settings: out, removed: 0 }
+  const hooks = out.hooks as Record<string, unknown>
+  if (hooks === null || typeof hooks !== "object" || Array.isArray(hooks)) return undefined
+  let removed = 0
+  for (const event of HookEvents) {
+    if (!Array.isArray(hooks[event])) continue
+    const groups = hooks[event] as Array<HookGroup>
+    const kept: Array<HookGroup> = []
+    for (const group of groups) {
+      if (!Array.isArray(group?.hooks)) {
+        kept.push(group)
+        continue
+      }
+      const own = group.hooks.filter((h) => !isCclHook(h?.command, event))
+      removed += group.hooks.length - own.length
+      // A group only ccl's hooks were in goes with them; one the operator shares keeps its other hooks.
+      if (own.length < group.hooks.length && own.length === 0) continue
+      kept.push(own.length === group.hooks.length ? group : { ...group, hooks: own })
+    }
+    if (kept.length === 0 && groups.length > 0) delete hooks[event]
+    else hooks[event] = kept
+  }
+  if (removed > 0 && Object.keys(hooks).length === 0) delete out.hooks
+  return { settings: out, removed }
+}

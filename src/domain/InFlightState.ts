@@ -10,6 +10,7 @@ export const toInFlight = (t: TaskInFlight, resuming = false): InFlight => ({
   sent_at: t.sentAt,
   started_at: t.startedAt,
   deadline_at: t.deadlineAt,
+  ...(t.timed === true ? { timed: true } : {}),
   dispatch: t.dispatch,
   ...(resuming ? { resuming: true } : {}),
 })
@@ -23,6 +24,7 @@ export const fromInFlight = (f: InFlight, staleAfterMs: number, doneLinesBefore 
   sentAt: f.sent_at,
   startedAt: f.started_at ?? f.sent_at,
   deadlineAt: f.deadline_at ?? (f.started_at ?? f.sent_at) + staleAfterMs,
+  timed: f.timed === true,
   sawBusy: false,
   doneLinesBefore,
 })
@@ -48,5 +50,9 @@ export const forgetting =
     if (name !== undefined && inflight[name]?.task === id) delete inflight[name]
     const attempts = { ...s.attempts }
     delete attempts[id]
-    return { ...s, inflight, attempts }
+    const attempt_log = { ...s.attempt_log }
+    delete attempt_log[id]
+    const retry_at = { ...s.retry_at }
+    delete retry_at[id]
+    return { ...s, inflight, attempts, attempt_log, retry_at }
   }

@@ -1,6 +1,6 @@
 /** The machine-readable block appended to a task in done/ or failed/ (DESIGN.md "Result footer"). */
 export interface ResultFooter {
-  readonly status: "completed" | "failed"
+  readonly status: "completed" | "failed" | "cancelled"
   readonly route: "local" | "delegated"
   readonly provider: string
   readonly job_id?: string
@@ -11,7 +11,11 @@ export interface ResultFooter {
   readonly cost_usd?: number
   readonly started_at?: string
   readonly finished_at: string
+  /** Why it failed, as a word a script can count (AttemptLog.ts FailureCauses). */
+  readonly cause?: string
   readonly error?: string
+  /** Each failed attempt before this result: `1 session_dead (ccl-pool-2, <time>), 2 timeout (...)`. */
+  readonly attempts?: string
   /** Text returned by the platform or the agent's last message. */
   readonly text?: string
 }
@@ -30,7 +34,9 @@ const KEYS = [
   "cost_usd",
   "started_at",
   "finished_at",
+  "cause",
   "error",
+  "attempts",
 ] as const
 
 /** Values are single lines: newlines and control bytes would break the `- key: value` format. */
@@ -63,7 +69,7 @@ const parseBlock = (block: string): ResultFooter | undefined => {
     fields[m[1]!] = m[2]!
   }
   const { status, route, provider, finished_at } = fields
-  if (status !== "completed" && status !== "failed") return undefined
+  if (status !== "completed" && status !== "failed" && status !== "cancelled") return undefined
   if (route !== "local" && route !== "delegated") return undefined
   if (provider === undefined || finished_at === undefined) return undefined
   // After the fields: nothing, or one blank line then the text (which render ended with one newline).
@@ -80,7 +86,16 @@ const parseBlock = (block: string): ResultFooter | undefined => {
     provider,
     finished_at,
   }
-  for (const key of ["job_id", "session", "account", "resume_id", "started_at", "error"] as const) {
+  for (const key of [
+    "job_id",
+    "session",
+    "account",
+    "resume_id",
+    "started_at",
+    "cause",
+    "error",
+    "attempts",
+  ] as const) {
     if (fields[key] !== undefined) out[key] = fields[key]
   }
   const attempt = num(fields.attempt)
@@ -111,7 +126,14 @@ export const parseFooter = (
 
 /** Footer for a task that failed in a local session (it died too often, it timed out). */
 export const sessionFailedFooter = (
-  failed: { readonly session: string; readonly attempt: number; readonly startedAt?: string },
+  failed: {
+    readonly session: string
+    readonly attempt: number
+    readonly startedAt?: string
+    readonly account?: string
+    readonly attempts?: string
+  },
+  cause: string,
   error: string,
   now: Date,
 ): ResultFooter => ({
@@ -119,17 +141,46 @@ export const sessionFailedFooter = (
   route: "local",
   provider: "claude-code",
   session: failed.session,
+  ...(failed.account === undefined ? {} : { account: failed.account }),
   attempt: failed.attempt,
   ...(failed.startedAt === undefined ? {} : { started_at: failed.startedAt }),
   finished_at: now.toISOString(),
+  cause,
   error,
+  ...(failed.attempts === undefined || failed.attempts === "" ? {} : { attempts: failed.attempts }),
 })
 
-/** Footer for a task rejected before it could run (bad name, bad frontmatter). */
-export const rejectedFooter = (reason: string, now: Date): ResultFooter => ({
-  status: "failed",
+/** Footer for a task that never ran: a bad file (cause bad_task), a failed dependency, a cycle, a cancel. */
+export const rejectedFooter = (
+  reason: string,
+  now: Date,
+  cause = "bad_task",
+  status: "failed" | "cancelled" = "failed",
+): ResultFooter => ({
+  status,
   route: "local",
   provider: "none",
   finished_at: now.toISOString(),
+  cause,
   error: reason,
 })
+
+/**
+ * A retried task keeps the footers of its earlier runs as history: their marker becomes this one, so the next
+ * footer is the one `parseFooter` finds, and the prompt sent to the agent stops before the first of them.
+ */
+export const HISTORY_MARKER = "<!-- ccl:previous-result -->"
+
+/** A finished task's text made pending again: its footer kept as history (undefined when it has none). */
+export const footerAsHistory = (fileText: string): string | undefined => {
+  const found = parseFooter(fileText)
+  if (found === undefined) return undefined
+  const block = fileText.slice(found.original.length + 1 + FOOTER_MARKER.length)
+  return `${found.original}\n${HISTORY_MARKER}${block}`
+}
+
+/** The part of a task's text before any history of earlier runs. */
+export const withoutHistory = (text: string): string => {
+  const at = text.indexOf(`\n${HISTORY_MARKER}\n`)
+  return at === -1 ? text : text.slice(0, at)
+}

@@ -22,6 +22,8 @@ export interface TaskInFlight {
   readonly sentAt: number
   /** When the watchdog flags it: the task's `timeout`, else watchdog.stale_after, from the first send. */
   readonly deadlineAt: number
+  /** The deadline is the task's own `timeout:`: past it the attempt fails (else watchdog.on_stale decides). */
+  readonly timed?: boolean | undefined
   /** The screen has shown the agent busy since the prompt (for idle-after-busy completion). */
   sawBusy: boolean
   /** "✻ Baked for" lines on screen just before the prompt: a turn too quick to be seen busy adds one. */

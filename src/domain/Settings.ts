@@ -20,6 +20,9 @@ export interface Settings {
     readonly cwd: string
     readonly freshContext: boolean
     readonly maxAttempts: number
+    /** First wait between a task's attempts (doubling), and its cap; a task's `retry_backoff` overrides the first. */
+    readonly retryBackoffMs: number
+    readonly retryBackoffMaxMs: number
   }
   readonly dedicated: ReadonlyArray<{ readonly name: string; readonly cwd: string }>
   readonly accounts: ReadonlyArray<{ readonly name: string; readonly home: string }>
@@ -47,6 +50,8 @@ export interface Settings {
     readonly port: number
     readonly token: Redacted.Redacted<string> | undefined
   }
+  /** `<state>/daemon.log`: rotated when a line would take it past maxBytes, `keep` old files (.1 newest). */
+  readonly log: { readonly maxBytes: number; readonly keep: number }
 }
 
 /** The commented example `ccl init` writes. Values are the defaults, so the file changes nothing until edited. */
@@ -71,7 +76,9 @@ pool:
   prefix: ccl-pool
   cwd: ~/work
   fresh_context: true           # send /clear before each task
-  max_attempts: 3               # a task whose session dies this often goes to failed/
+  max_attempts: 3               # attempts of a task (its session died, its prompt undelivered, it timed out)
+  retry_backoff: 30s            # wait before the next attempt, doubling each time...
+  retry_backoff_max: 30m        # ...up to this
 
 dedicated: []                   # long-lived interactive sessions, resumed after a failover
 #  - { name: ccl-1-conformvault, cwd: ~/src/conformvault }
@@ -107,4 +114,8 @@ watchdog:
 api:
   host: 127.0.0.1
   port: 7420
+
+log:                            # <state>/daemon.log (ccl logs), also on stdout
+  max_bytes: 10485760           # rotated at 10 MiB: daemon.log.1 (newest) ... daemon.log.<keep>
+  keep: 5
 `

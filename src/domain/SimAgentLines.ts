@@ -4,6 +4,9 @@ export const RULE = "─".repeat(60)
 export const FOOTER = "  ? for shortcuts"
 export const LIMIT_LINE = "You've hit your limit · resets 8pm (Europe/Paris)"
 export const UPGRADE_LINE = "/upgrade to increase your usage limit."
+/** A turn that ends in an API error that is not a limit (a prompt with `[api-error]`). */
+export const API_ERROR_LINE =
+  'API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}'
 export const INTERRUPTED_REPLY = "Interrupted by user"
 export const SPINNER_FRAMES = ["✻", "✶", "✳", "✢", "·"] as const
 

@@ -31,15 +31,15 @@ export const assistantEntry = (c: EntryContext, text: string) => ({
   message: { role: "assistant", content: [{ type: "text", text }] },
 })
 
-/** How Claude Code records a usage-limit hit in the transcript. */
-export const limitEntry = (c: EntryContext) => ({
+/** How Claude Code records an API error in the transcript: a usage-limit hit by default. */
+export const limitEntry = (c: EntryContext, error = "rate_limit", text = LIMIT_LINE) => ({
   type: "assistant",
   sessionId: c.sessionId,
   cwd: c.cwd,
   timestamp: c.timestamp,
   isApiErrorMessage: true,
-  error: "rate_limit",
-  message: { role: "assistant", content: [{ type: "text", text: LIMIT_LINE }] },
+  error,
+  message: { role: "assistant", content: [{ type: "text", text }] },
 })
 
 /**

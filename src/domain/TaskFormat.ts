@@ -1,5 +1,7 @@
 import { parseDocument } from "yaml"
 import { parseDurationText } from "./DurationText.js"
+import { withoutHistory } from "./ResultFooter.js"
+import { isTaskId } from "./TaskIdRule.js"
 
 // The task file format in plain TypeScript, without Effect: the light `ccl decide` (src/programs/DecideLite.ts)
 // runs it before any of Effect is loaded, and Frontmatter.ts gives the program the same rules as Eithers. One
@@ -23,6 +25,12 @@ export interface Frontmatter {
   readonly needs_claude_code?: boolean
   /** Milliseconds. */
   readonly timeout?: number
+  /** Ids of tasks that must be in done/ before this one runs. */
+  readonly depends_on?: ReadonlyArray<string>
+  /** Overrides pool.max_attempts for this task. */
+  readonly max_attempts?: number
+  /** Milliseconds: the first wait between attempts (doubling, capped). */
+  readonly retry_backoff?: number
 }
 
 /** A task file split into its parsed frontmatter and its body (the prompt). */
@@ -78,6 +86,30 @@ const FIELDS: ReadonlyArray<readonly [keyof Frontmatter, (v: unknown) => unknown
       return ms === undefined || ms <= 0 ? undefined : ms
     },
     "a duration such as 90m, 2h or 1h30m",
+  ],
+  [
+    "depends_on",
+    (v) => {
+      // One id alone is a list of one: `depends_on: build` reads as meant.
+      const ids = typeof v === "string" ? [v] : v
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string" && isTaskId(id))) return undefined
+      return [...new Set(ids as Array<string>)]
+    },
+    "a list of task ids such as [build, test]",
+  ],
+  [
+    "max_attempts",
+    (v) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 1 ? v : undefined),
+    "a whole number of attempts, 1 or more",
+  ],
+  [
+    "retry_backoff",
+    (v) => {
+      if (typeof v !== "string" && typeof v !== "number") return undefined
+      const ms = parseDurationText(String(v))
+      return ms === undefined || ms < 0 ? undefined : ms
+    },
+    "a duration such as 30s or 5m (0 for none)",
   ],
 ]
 
@@ -158,7 +190,9 @@ export const parseTaskText = (text: string): Checked<ParsedTask> => {
   }
   const split = splitFrontmatterText(text)
   if (!split.ok) return split
-  const { yaml, body } = split.value
+  const { yaml } = split.value
+  // A retried task keeps its earlier results as history: they are no part of the prompt.
+  const body = withoutHistory(split.value.body)
   if (yaml === undefined) return ok({ frontmatter: {}, body })
   if (Buffer.byteLength(yaml, "utf8") > MAX_FRONTMATTER_BYTES)
     return bad(`frontmatter is over ${MAX_FRONTMATTER_BYTES / 1024} KiB: keep it to a few fields`)

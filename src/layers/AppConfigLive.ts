@@ -106,6 +106,7 @@ export const loadSettings = (source: ConfigSource) =>
       },
       watchdog: raw.watchdog,
       api: { ...raw.api, token: Option.getOrUndefined(token) },
+      log: raw.log,
     }
     return settings
   })

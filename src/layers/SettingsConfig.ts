@@ -56,6 +56,8 @@ export const settingsConfig = Config.all({
       cwd: Config.string("cwd").pipe(Config.withDefault(C.pool.cwd.fallback)),
       freshContext: Config.boolean("fresh_context").pipe(Config.withDefault(C.pool.fresh_context.fallback)),
       maxAttempts: positiveInt("max_attempts", C.pool.max_attempts.fallback),
+      retryBackoffMs: durationMs("retry_backoff", C.pool.retry_backoff.fallback),
+      retryBackoffMaxMs: durationMs("retry_backoff_max", C.pool.retry_backoff_max.fallback),
     }),
     "pool",
   ),
@@ -121,6 +123,13 @@ export const settingsConfig = Config.all({
       port: Config.port("port").pipe(Config.withDefault(C.api.port.fallback)),
     }),
     "api",
+  ),
+  log: Config.nested(
+    Config.all({
+      maxBytes: positiveInt("max_bytes", C.log.max_bytes.fallback),
+      keep: positiveInt("keep", C.log.keep.fallback),
+    }),
+    "log",
   ),
 })
 

@@ -11,6 +11,7 @@ import { makeMarkers } from "./TaskQueueFsMarkers.js"
 import { makeTaskMoves } from "./TaskQueueFsMoves.js"
 import { makePendingListing } from "./TaskQueueFsPending.js"
 import { recoverQueue } from "./TaskQueueFsRecovery.js"
+import { makeRequeue } from "./TaskQueueFsRequeue.js"
 
 export interface TaskQueueFsOptions {
   /** Follow pending/ with a filesystem watch instead of listing it on every call (long-running processes). */
@@ -31,6 +32,7 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       Effect.uninterruptible(moves.finish(id, "failed", footer))
     const listPending = yield* makePendingListing(folder, index, fail, options.watch === true)
     const listing = makeQueueListing(folder)
+    const finished = makeRequeue(folder)
     return TaskQueue.of({
       root,
       enqueue: (id, text) => Effect.uninterruptible(moves.enqueue(id, text)),
@@ -42,6 +44,9 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       fileMany: (filings) => Effect.uninterruptible(fileMany(filings)),
       ...makeMarkers(folder),
       get: listing.get,
+      locate: folder.locate,
+      requeue: (id) => Effect.uninterruptible(finished.requeue(id)),
+      remove: finished.remove,
       list: listing.list,
       counts: listing.counts,
       recover: recoverQueue(folder),

@@ -5,7 +5,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Option } from "effect"
 import { MARKER_SUFFIX } from "../domain/DelegationMarker.js"
-import { QueueIOError, type TaskState, TaskStates } from "../services/TaskQueue.js"
+import { LOCATE_ORDER, QueueIOError, type TaskState, TaskStates } from "../services/TaskQueue.js"
 import { readTaskFileSync } from "./PendingIndex.js"
 
 // The queue's folder on disk and the file operations every part of TaskQueueFs builds on.
@@ -107,6 +107,13 @@ export const makeQueueFolder = (fs: FileSystem.FileSystem, root: string) => {
       return Option.none<TaskState>()
     })
 
+  /** Where a task is, finished folders first: a move in progress already counts as finished (its copy is whole). */
+  const locate = (id: string) =>
+    Effect.gen(function* () {
+      for (const state of LOCATE_ORDER) if (yield* existsPath(taskPath(state, id))) return Option.some(state)
+      return Option.none<TaskState>()
+    })
+
   /** Links `from` to `to` without ever replacing `to`; on a clash keeps both under a suffixed name. */
   const linkNoClobber = (from: string, to: string): Effect.Effect<string, QueueIOError> =>
     Effect.gen(function* () {
@@ -134,6 +141,7 @@ export const makeQueueFolder = (fs: FileSystem.FileSystem, root: string) => {
     syncDir,
     readIfExists,
     existsPath,
+    locate,
     removeIfExists,
     removeNow,
     readDir,

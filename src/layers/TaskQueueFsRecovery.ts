@@ -6,6 +6,7 @@ import { taskIdOfFileName } from "../domain/TaskId.js"
 import { processAlive } from "./ProcessAlive.js"
 import type { QueueFolder } from "./TaskQueueFsFolder.js"
 import { sameCopies } from "./TaskQueueFsMoves.js"
+import { finishRequeues } from "./TaskQueueFsRequeue.js"
 
 const STAGING = /^(pending|done|failed|marker)\.(.+)\.(\d+)-\d+\.tmp$/
 
@@ -55,6 +56,9 @@ export const recoverQueue = (q: QueueFolder) =>
       }
       yield* removeIfExists(staging)
     }
+    // A retry linked into pending/ and not yet unlinked from failed/: its failed/ copy goes (its footer is history
+    // in the retried text, which differs from the footer's original: the loop below leaves such pairs alone).
+    finishedMoves.push(...(yield* finishRequeues(q)))
     // Result written and staging cleared, but the source (and a delegation marker) still there.
     const pendingNames = new Set(yield* readDir("pending"))
     const activeNames = new Set(yield* readDir("active"))

@@ -2,11 +2,13 @@ import { Effect, Either, Layer, Option } from "effect"
 import type { DelegationMarker } from "../domain/DelegationMarker.js"
 import { parseTask } from "../domain/Frontmatter.js"
 import { comparePending } from "../domain/PendingOrder.js"
-import { appendFooter, rejectedFooter } from "../domain/ResultFooter.js"
+import { appendFooter, footerAsHistory, rejectedFooter } from "../domain/ResultFooter.js"
 import { isTaskId, taskIdProblem } from "../domain/TaskId.js"
 import {
   InvalidTask,
+  LOCATE_ORDER,
   type PendingTask,
+  TaskElsewhere,
   TaskExists,
   TaskNotFound,
   TaskQueue,
@@ -121,6 +123,30 @@ export const makeTaskQueueMemory = (seed: ReadonlyArray<{ id: string; text: stri
           const entry = bucket(state).get(id)!
           const delegated = state === "pending" && markers.has(id)
           return Option.some({ id, state, path: `memory://${state}/${id}.md`, text: entry.text, delegated })
+        }),
+      locate: (id) => Effect.sync(() => Option.fromNullable(LOCATE_ORDER.find((s) => bucket(s).has(id)))),
+      requeue: (id) =>
+        Effect.suspend((): Effect.Effect<string, TaskNotFound | TaskElsewhere | TaskExists> => {
+          const entry = bucket("failed").get(id)
+          const where = stateOf(id)
+          if (entry === undefined)
+            return where === undefined
+              ? Effect.fail(new TaskNotFound({ id, where: "the queue" }))
+              : Effect.fail(new TaskElsewhere({ id, state: where }))
+          const clash = (["pending", "active"] as const).find((s) => bucket(s).has(id))
+          if (clash !== undefined) return Effect.fail(new TaskExists({ id, state: clash }))
+          bucket("failed").delete(id)
+          bucket("pending").set(id, { text: footerAsHistory(entry.text) ?? entry.text, at: at() })
+          return Effect.succeed(`memory://pending/${id}.md`)
+        }),
+      remove: (id) =>
+        Effect.suspend((): Effect.Effect<"done" | "failed", TaskNotFound | TaskElsewhere> => {
+          const where = stateOf(id)
+          if (where === undefined) return Effect.fail(new TaskNotFound({ id, where: "the queue" }))
+          if (where !== "done" && where !== "failed")
+            return Effect.fail(new TaskElsewhere({ id, state: where }))
+          bucket(where).delete(id)
+          return Effect.succeed(where)
         }),
       list: (state) =>
         Effect.sync(() =>

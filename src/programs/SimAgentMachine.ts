@@ -165,6 +165,7 @@ export class Agent {
     const promptId = randomUUID()
     this.hook("UserPromptSubmit", { prompt, prompt_id: promptId })
     if (this.limitReached(prompt)) return step(() => this.hitLimit())
+    if (prompt.includes("[api-error]")) return step(() => this.hitApiError())
     const turn = ++this.turnCount
     this.busy = { turn, prompt, startedAt, promptId }
     this.frame = 0
@@ -198,11 +199,20 @@ export class Agent {
 
   /** A usage-limit hit ends the turn at once: the limit lines, an API error entry, StopFailure (not Stop). */
   private hitLimit(): void {
-    this.setLastReply([Screen.LIMIT_LINE, Screen.UPGRADE_LINE])
-    this.append(Screen.limitEntry(this.context(Date.now())))
+    this.endInError("rate_limit", [Screen.LIMIT_LINE, Screen.UPGRADE_LINE])
+  }
+
+  /** An API error that is not a limit (`[api-error]`) ends the turn the same way, as server_error. */
+  private hitApiError(): void {
+    this.endInError("server_error", [Screen.API_ERROR_LINE])
+  }
+
+  private endInError(error: string, lines: ReadonlyArray<string>): void {
+    this.setLastReply(lines)
+    this.append(Screen.limitEntry(this.context(Date.now()), error, lines[0]))
     this.publish("idle")
     this.render()
-    this.hook("StopFailure", { error: "rate_limit", last_assistant_message: Screen.LIMIT_LINE })
+    this.hook("StopFailure", { error, last_assistant_message: lines[0] })
   }
 
   private setLastReply(reply: ReadonlyArray<string>): void {

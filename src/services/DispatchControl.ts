@@ -1,11 +1,16 @@
 import { Context, Effect, Layer, Queue, SubscriptionRef } from "effect"
 
-/** Whether the dispatcher may start tasks: not while stopping or swapping, nor before `pausedUntil` (ms). */
+/**
+ * Whether the dispatcher may start tasks: not while stopping or swapping, nor before `pausedUntil` (ms), nor while
+ * the operator paused it.
+ */
 export interface ControlState {
   readonly stopping: boolean
   readonly swapping: boolean
   /** Every account is cooling down: no dispatch until then (epoch ms; 0 when not paused). */
   readonly pausedUntil: number
+  /** `ccl failover pause` until `ccl failover resume` (kept in state.json as dispatch_paused). */
+  readonly operatorPaused: boolean
 }
 
 /**
@@ -24,7 +29,7 @@ export class DispatchControl extends Context.Tag("ccl/DispatchControl")<
 
 /** May a task be dispatched at `now`? */
 export const mayDispatch = (s: ControlState, now: number): boolean =>
-  !s.stopping && !s.swapping && now >= s.pausedUntil
+  !s.stopping && !s.swapping && !s.operatorPaused && now >= s.pausedUntil
 
 export const DispatchControlLive = Layer.effect(
   DispatchControl,
@@ -33,6 +38,7 @@ export const DispatchControlLive = Layer.effect(
       stopping: false,
       swapping: false,
       pausedUntil: 0,
+      operatorPaused: false,
     })
     const wakes = yield* Queue.sliding<void>(1)
     return { state, wake: Queue.offer(wakes, undefined), awaitWake: Queue.take(wakes) }

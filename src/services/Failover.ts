@@ -67,6 +67,12 @@ export class Failover extends Context.Tag("ccl/Failover")<
      * and its swap's journal), so the swap runs now.
      */
     readonly swapIfActiveCooling: Effect.Effect<void>
+    /**
+     * The operator cleared a cooldown (`ccl failover clear`) while every account was spent: the wait for the reset
+     * is dropped, and the reset's move happens now (to the active account again when it has room, resuming its
+     * limited sessions; else to the next account with room).
+     */
+    readonly cooldownCleared: (reason: string) => Effect.Effect<SwapOutcome, FailoverRefused>
     /** Forever: takes the reported hits one at a time. */
     readonly runTriggers: Effect.Effect<never>
   }

@@ -6,6 +6,8 @@ import type { ResultFooter } from "../domain/ResultFooter.js"
 
 export const TaskStates = ["pending", "active", "done", "failed"] as const
 export type TaskState = (typeof TaskStates)[number]
+/** Where `locate` looks first: a task being filed is linked into done/ or failed/ before it leaves active/. */
+export const LOCATE_ORDER: ReadonlyArray<TaskState> = ["done", "failed", "active", "pending"]
 
 /** A pending task, parsed, as the dispatcher sees it. */
 export interface PendingTask extends PendingKey {
@@ -83,6 +85,12 @@ export class TaskNotFound extends Data.TaggedError("TaskNotFound")<{
   readonly where: string
 }> {}
 
+/** The task is in another folder than the operation takes it from (a retry of a done task, say). */
+export class TaskElsewhere extends Data.TaggedError("TaskElsewhere")<{
+  readonly id: string
+  readonly state: TaskState
+}> {}
+
 export class MarkerCorrupt extends Data.TaggedError("MarkerCorrupt")<{
   readonly id: string
   readonly path: string
@@ -133,6 +141,19 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     /** Ids of every task with a marker. */
     readonly listMarkers: Effect.Effect<ReadonlyArray<string>, QueueIOError>
     readonly get: (id: string) => Effect.Effect<Option.Option<StoredTask>, QueueIOError>
+    /** Which folder holds a task (no read of its text): for `depends_on`. */
+    readonly locate: (id: string) => Effect.Effect<Option.Option<TaskState>, QueueIOError>
+    /**
+     * failed -> pending, for a retry: the failed run's footer kept in the text as history (footerAsHistory).
+     * Staged, linked into pending/, then unlinked from failed/; recover finishes a cut one. Returns the new path.
+     */
+    readonly requeue: (
+      id: string,
+    ) => Effect.Effect<string, TaskNotFound | TaskElsewhere | TaskExists | QueueIOError>
+    /** Deletes a finished task (done/ or failed/ only). Returns the folder it was in. */
+    readonly remove: (
+      id: string,
+    ) => Effect.Effect<"done" | "failed", TaskNotFound | TaskElsewhere | QueueIOError>
     readonly list: (state: TaskState) => Effect.Effect<ReadonlyArray<TaskSummary>, QueueIOError>
     readonly counts: Effect.Effect<QueueCounts, QueueIOError>
     /** Finishes moves interrupted by a crash at any step. Safe to run at any time. */

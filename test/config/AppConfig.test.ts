@@ -26,6 +26,8 @@ describe("loadSettings", () => {
         cwd: path.join(os.homedir(), "work"),
         freshContext: true,
         maxAttempts: 3,
+        retryBackoffMs: 30_000,
+        retryBackoffMaxMs: 1_800_000,
       })
       expect(s.agent).toEqual({ command: "claude", args: ["--dangerously-skip-permissions"] })
       expect(s.tmux).toEqual({ socket: undefined, mode: "control" })

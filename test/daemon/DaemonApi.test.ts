@@ -1,6 +1,6 @@
 // The daemon's HTTP API in-process, over real HTTP: a fake dispatcher, the in-memory queue.
 
-import { writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
 import * as path from "node:path"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -18,6 +18,7 @@ import {
 import {
   DaemonStatus,
   DelegationView,
+  FailoverView,
   SessionView,
   TaskSummary,
   WatchdogStatus,
@@ -178,7 +179,10 @@ describe("daemon API", () => {
         ["ccl-pool-2", "dead", null],
       ])
       expect((yield* client.status.sessions()).length).toBe(2)
-      expect(yield* client.status.tasks({ urlParams: {} })).toMatchObject([{ id: "t1", state: "pending" }])
+      const [task] = yield* client.status.tasks({ urlParams: {} })
+      expect(task).toMatchObject({ id: "t1", state: "pending", delegated: false })
+      // Times are ISO 8601 strings, as in every --json of the CLI.
+      expect(new Date(task!.modified_at).toISOString()).toBe(task!.modified_at)
       expect(yield* client.status.tasks({ urlParams: { state: "done" } })).toEqual([])
       expect(yield* client.status.delegated()).toEqual({ enabled: false })
       expect(yield* client.status.watchdog()).toMatchObject({
@@ -363,7 +367,7 @@ describe("daemon API", () => {
 
 describe("ccl status", () => {
   it.scopedLive(
-    "decodes the daemon's /api/status (token from CCL_API_TOKEN), else reads the queue on disk",
+    "--json prints GET /api/status's body (token from CCL_API_TOKEN); down, the same shape from disk with daemon: null",
     () =>
       Effect.gen(function* () {
         const { port, root } = yield* serve({ token: TOKEN })
@@ -375,21 +379,44 @@ describe("ccl status", () => {
         expect(text.code).toBe(0)
         expect(text.stdout).toContain(`daemon pid ${process.pid}, account main`)
         expect(text.stdout).toContain("queue: pending 1, active 0, done 0, failed 0, delegated 0")
-        expect(text.stdout).toMatch(/ccl-pool-1\s+working\s+busy\s+t1/)
+        expect(text.stdout).toMatch(/ccl-pool-1\s+main\s+working\s+busy\s+t1\s+\d+s/)
+        // --json is the body of GET /api/status, field for field.
         const json = yield* ccl(["--json"])
-        expect(Schema.decodeUnknownSync(DaemonStatus)(JSON.parse(json.stdout))).toMatchObject({
-          account: "main",
-        })
+        const body = (yield* call(`http://127.0.0.1:${port}/api/status`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })).body
+        expect(JSON.parse(json.stdout)).toEqual(body)
 
-        // A wrong token or no daemon at all: the queue on disk.
+        // A wrong token or no daemon at all: the disk view.
         const refused = yield* ccl([], { CCL_API_TOKEN: "nope" })
         expect(refused.code).toBe(0)
         expect(refused.stdout).toContain(`no daemon answers on 127.0.0.1:${port}`)
         writeFileSync(path.join(root, "ccl.yaml"), "queue: ./queue\nstate: ./state\napi: { port: 1 }\n")
         expect(JSON.parse((yield* ccl(["--json"])).stdout)).toEqual({
           daemon: null,
+          account: null,
+          sessions: [],
           queue: { pending: 0, active: 0, done: 0, failed: 0, delegated: 0 },
+          failover: null,
         })
+        // With a state.json: the active account and its cooldowns come from it, in the API's shape.
+        mkdirSync(path.join(root, "state"), { recursive: true })
+        writeFileSync(
+          path.join(root, "state", "state.json"),
+          JSON.stringify({
+            active_account: "backup",
+            attempts: {},
+            cooldowns: { main: "2099-01-01T00:00:00.000Z" },
+          }),
+        )
+        const disk = JSON.parse((yield* ccl(["--json"])).stdout)
+        expect(disk).toMatchObject({
+          daemon: null,
+          account: "backup",
+          sessions: [],
+          failover: { active: "backup", swapping: false, cooldowns: { main: "2099-01-01T00:00:00.000Z" } },
+        })
+        Schema.decodeUnknownSync(FailoverView)(disk.failover)
       }),
   )
 })

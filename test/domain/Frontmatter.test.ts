@@ -129,6 +129,35 @@ describe("parseTask", () => {
     expect(right(parseTask(task(`timeout: ${text}\n`))).frontmatter).toStrictEqual({ timeout: ms })
   })
 
+  it("reads the task model's fields: depends_on, max_attempts, retry_backoff", () => {
+    expect(
+      right(parseTask(task("depends_on: [build, lint, build]\nmax_attempts: 5\nretry_backoff: 1m\n")))
+        .frontmatter,
+    ).toStrictEqual({ depends_on: ["build", "lint"], max_attempts: 5, retry_backoff: 60_000 })
+    // One id alone is a list of one; no backoff at all is allowed.
+    expect(right(parseTask(task("depends_on: build\nretry_backoff: 0\n"))).frontmatter).toStrictEqual({
+      depends_on: ["build"],
+      retry_backoff: 0,
+    })
+  })
+
+  it.each([
+    { yaml: "depends_on: [../etc/passwd]\n", field: "depends_on", expected: "a list of task ids" },
+    { yaml: "depends_on: [1, 2]\n", field: "depends_on", expected: "a list of task ids" },
+    { yaml: "max_attempts: 0\n", field: "max_attempts", expected: "1 or more" },
+    { yaml: "max_attempts: 2.5\n", field: "max_attempts", expected: "1 or more" },
+    { yaml: "retry_backoff: soon\n", field: "retry_backoff", expected: "a duration" },
+  ])("rejects $yaml naming the field", ({ yaml, field, expected }) => {
+    const reason = leftReason(parseTask(task(yaml)))
+    expect(reason).toContain(`field "${field}"`)
+    expect(reason).toContain(expected)
+  })
+
+  it("leaves the history of earlier runs (a retried task) out of the prompt", () => {
+    const text = `${task("priority: 1\n", "Fix it.\n")}\n<!-- ccl:previous-result -->\n## Result\n- status: failed\n`
+    expect(right(parseTask(text)).body).toBe("Fix it.\n")
+  })
+
   it("accepts a negative priority", () => {
     expect(right(parseTask(task("priority: -2\n"))).frontmatter).toStrictEqual({ priority: -2 })
   })

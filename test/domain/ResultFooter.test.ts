@@ -3,10 +3,12 @@ import { FastCheck as fc } from "effect"
 import {
   appendFooter,
   FOOTER_MARKER,
+  footerAsHistory,
   parseFooter,
   type ResultFooter,
   rejectedFooter,
   renderFooter,
+  withoutHistory,
 } from "../../src/domain/ResultFooter.js"
 
 const delegated: ResultFooter = {
@@ -317,5 +319,34 @@ describe("round trip (property)", () => {
     const parsed = parseFooter(appendFooter("task\n", f))
     expect(parsed?.original).toBe("task\n")
     expect(Object.keys(parsed?.footer ?? {}).sort()).toEqual(Object.keys(f).sort())
+  })
+})
+
+describe("history of a retried task", () => {
+  it("keeps the failed run's footer as history; the next footer is the one read, the prompt stops before both", () => {
+    const original = "---\npriority: 1\n---\nFix it.\n"
+    const failed = appendFooter(original, {
+      status: "failed",
+      route: "local",
+      provider: "claude-code",
+      finished_at: "2026-12-02T10:00:00.000Z",
+      cause: "timeout",
+      error: "timeout: past its timeout",
+    })
+    const requeued = footerAsHistory(failed)!
+    expect(requeued).toContain("<!-- ccl:previous-result -->")
+    expect(requeued).toContain("- cause: timeout")
+    expect(parseFooter(requeued)).toBeUndefined()
+    expect(withoutHistory(requeued)).toBe(original)
+    const done = appendFooter(requeued, {
+      status: "completed",
+      route: "local",
+      provider: "claude-code",
+      finished_at: "2026-12-02T11:00:00.000Z",
+    })
+    const parsed = parseFooter(done)!
+    expect(parsed.footer.status).toBe("completed")
+    expect(parsed.original).toBe(requeued)
+    expect(footerAsHistory(original)).toBeUndefined()
   })
 })

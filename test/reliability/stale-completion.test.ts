@@ -391,7 +391,8 @@ describe("stale completions (fencing)", () => {
         Effect.gen(function* () {
           const r = yield* rig(1, { watchdog: { staleAfterMs: 300, everyMs: 50, onStale: "fail" } })
           yield* r.allReady
-          const session = yield* r.dispatch("slow", "Take forever")
+          // Its one attempt (a timeout is an attempt: with more, it would go back to pending/ after its backoff).
+          const session = yield* r.dispatch("slow", "---\nmax_attempts: 1\n---\nTake forever")
           r.tmux.setScreen(session, BUSY)
           yield* until(
             Effect.map(r.where("slow"), (s) => (s === "failed" ? true : undefined)),
@@ -399,7 +400,10 @@ describe("stale completions (fencing)", () => {
             r.describe,
           )
           const failed = yield* r.queue.get("slow").pipe(Effect.orDie)
-          expect(Option.isSome(failed) && failed.value.text).toContain("timed out: past its deadline")
+          expect(Option.isSome(failed) && failed.value.text).toContain(
+            "- error: timeout: past watchdog.stale_after (watchdog.on_stale: fail)",
+          )
+          expect(Option.isSome(failed) && failed.value.text).toContain("- cause: timeout")
           // Esc went to the old agent, then a new one: its only text so far is its launch line.
           yield* until(
             Effect.sync(() => (r.tmux.sent(session).length === 1 ? true : undefined)),

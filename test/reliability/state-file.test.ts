@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Logger } from "effect"
+import { emptyDaemonState } from "../../src/domain/DaemonState.js"
 import { makeStateStoreFile } from "../../src/layers/StateStoreFile.js"
 import { runCclAsync } from "../support/cli.js"
 import { daemonProject, freePort } from "../support/daemonProject.js"
 import { tempDir } from "../support/tempDir.js"
 import { eventually } from "../support/tmux.js"
 
-const EMPTY = { active_account: null, attempts: {}, cooldowns: {}, inflight: {}, swap: null, history: [] }
+const EMPTY = emptyDaemonState
 
 /** Runs makeStateFile over `<dir>/state` with its logs captured; never throws (a defect becomes a failed Exit). */
 const open = (stateDir: string) =>

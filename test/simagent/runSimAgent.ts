@@ -3,9 +3,4 @@ import { Command } from "@effect/cli"
 import { runCommandLine } from "../../src/programs/cli/runCommandLine.js"
 import { simAgentCommand } from "../../src/programs/cli/SimAgentCommand.js"
 
-const cli = Command.run(Command.make("ccl").pipe(Command.withSubcommands([simAgentCommand])), {
-  name: "ccl",
-  version: "test",
-})
-
-runCommandLine(cli, process.argv)
+runCommandLine(Command.make("ccl").pipe(Command.withSubcommands([simAgentCommand])), "test", process.argv)

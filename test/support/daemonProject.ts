@@ -74,7 +74,7 @@ export const daemonProject = async (options: ProjectOptions) => {
       "state: ./state",
       `tmux: { socket: ${server.socket} }`,
       `agent: { command: ${agent.command}, args: [${agent.args.map((a) => JSON.stringify(a)).join(", ")}] }`,
-      `pool: { size: ${options.poolSize}, cwd: ${path.join(dir, "work")}, max_attempts: 3 }`,
+      `pool: { size: ${options.poolSize}, cwd: ${path.join(dir, "work")}, max_attempts: 3, retry_backoff: 1s }`,
       `accounts: [${accounts.map((a) => `{ name: ${a}, home: ${homes[a]} }`).join(", ")}]`,
       `shared: { root: ${path.join(dir, "shared")} }`,
       `dedicated: [${(options.dedicated ?? []).map((d) => `{ name: ${d}, cwd: ${cwdOf(d)} }`).join(", ")}]`,

@@ -47,6 +47,8 @@ export const daemonRig = (options: RigOptions) =>
     )
     const control = Context.get(context, DispatchControl)
     return {
+      /** Every service, for building more of the daemon on them (TaskCancel, say). */
+      context,
       sessions: Context.get(context, DaemonSessions),
       table: Context.get(context, DaemonSessions).table,
       state: Context.get(context, StateStore),

@@ -9,6 +9,7 @@ import type { HookRecord } from "../../src/domain/HookRecord.js"
 import type { Settings } from "../../src/domain/Settings.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
+import { makeTaskCancel } from "../../src/programs/daemon/TaskCancel.js"
 import { QueueIOError } from "../../src/services/TaskQueue.js"
 import { daemonRig } from "./daemonRig.js"
 import { testSettings } from "./settings.js"
@@ -64,6 +65,8 @@ export const memoryDaemon = (
     }
     const d = yield* daemonRig({ root, settings, tmux: tmux.pool, queue })
     yield* d.supervisor.startSessions
+    /** `POST /api/tasks/{id}/cancel` as the daemon answers it. */
+    const cancel = yield* Effect.provide(makeTaskCancel, d.context)
     yield* Effect.forkScoped(d.dispatcher.run)
     yield* Effect.forkScoped(d.screens.run(20, 20))
     yield* Effect.forkScoped(d.watchdog.run)
@@ -154,6 +157,7 @@ export const memoryDaemon = (
       })
 
     return {
+      names,
       tmux: tmux.script,
       queue,
       dispatcher,
@@ -168,5 +172,6 @@ export const memoryDaemon = (
       settleLoops,
       untilIn,
       filedFromScreen,
+      cancel,
     }
   })

@@ -10,7 +10,15 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   state: `${root}/state`,
   tmux: { socket: undefined, mode: "control" },
   agent: { command: "claude", args: [] },
-  pool: { size: 1, prefix: "ccl-pool", cwd: root, freshContext: true, maxAttempts: 3 },
+  pool: {
+    size: 1,
+    prefix: "ccl-pool",
+    cwd: root,
+    freshContext: true,
+    maxAttempts: 3,
+    retryBackoffMs: 30_000,
+    retryBackoffMaxMs: 1_800_000,
+  },
   dedicated: [],
   accounts: [],
   shared: { root: `${root}/shared`, required: ["session-env", "file-history", "projects"] },
@@ -33,6 +41,7 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   },
   watchdog: { staleAfterMs: 7_200_000, everyMs: 30_000, onStale: "report" },
   api: { host: "127.0.0.1", port: 0, token: undefined },
+  log: { maxBytes: 10 * 1024 * 1024, keep: 5 },
   ...over,
 })
 

@@ -7,6 +7,7 @@ import { peekDaemonState } from "../../layers/StateStoreFile.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import type { FailoverView } from "../daemon/DaemonApiSchemas.js"
 import { daemonAddress, daemonClient } from "./daemonClient.js"
+import { clearCommand, pauseCommand, resumeCommand } from "./FailoverOperatorCommands.js"
 import { failure } from "./failure.js"
 import { configOption, jsonOption } from "./options.js"
 
@@ -76,6 +77,9 @@ const swapCommand = Command.make(
 const describeFailover = (f: FailoverView, live: boolean): ReadonlyArray<string> => [
   `active account: ${f.active ?? "(first configured)"}${live ? "" : " (daemon not running: from state.json)"}`,
   ...(f.swapping ? ["a swap is running now"] : []),
+  ...(f.paused_by_operator === true
+    ? ["dispatching paused by the operator: `ccl failover resume` starts new tasks again"]
+    : []),
   ...(f.paused_until === null ? [] : [`dispatching paused until ${f.paused_until}`]),
   ...Object.entries(f.cooldowns).map(([name, until]) => `cooling down: ${name} until ${until}`),
   ...(f.history.length === 0 ? ["no swaps yet"] : ["history (newest last):"]),
@@ -125,6 +129,7 @@ const statusCommand = Command.make("status", { json: jsonOption, config: configO
                 paused_until: null,
                 cooldowns: s.cooldowns,
                 history: s.history,
+                paused_by_operator: s.dispatch_paused,
               }
         })()
     const shown: FailoverView = view ?? {
@@ -143,6 +148,8 @@ const statusCommand = Command.make("status", { json: jsonOption, config: configO
 )
 
 export const failoverCommand = Command.make("failover").pipe(
-  Command.withDescription("Account failover: swap now, or show the state and history"),
-  Command.withSubcommands([swapCommand, statusCommand]),
+  Command.withDescription(
+    "Account failover: swap now, clear cooldowns, pause or resume dispatching, show the state",
+  ),
+  Command.withSubcommands([swapCommand, statusCommand, clearCommand, pauseCommand, resumeCommand]),
 )

@@ -3,7 +3,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Layer, Option } from "effect"
-import { HookEvents, mergeHookSettings } from "../../domain/HookSettings.js"
+import { HookEvents, mergeHookSettings, removeHookSettings } from "../../domain/HookSettings.js"
 import { spoolHookCommand } from "../../domain/HookSpool.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { writeFileDurably } from "../../layers/DurableFile.js"
@@ -81,9 +81,67 @@ const install = Command.make(
   Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
 )
 
+const accountOption = Options.text("account").pipe(
+  Options.withDescription("only this account"),
+  Options.optional,
+)
+
+const uninstall = Command.make("uninstall", { account: accountOption, config: configOption }, ({ account }) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const settings = yield* AppConfig
+    const accounts = settings.accounts.filter((a) => Option.isNone(account) || a.name === account.value)
+    if (accounts.length === 0)
+      return yield* badInput(
+        Option.isSome(account)
+          ? `no account named ${account.value} in the config (known: ${settings.accounts.map((a) => a.name).join(", ") || "none"})`
+          : "no accounts in the config: nothing to uninstall",
+      )
+    for (const a of accounts) {
+      const file = path.join(a.home, "settings.json")
+      const existing = yield* fs.readFileString(file).pipe(Effect.option)
+      if (Option.isNone(existing)) {
+        yield* Console.log(`${a.name}: no ${file}: nothing to remove`)
+        continue
+      }
+      let current: unknown
+      try {
+        current = JSON.parse(existing.value)
+      } catch (e) {
+        return yield* badInput(
+          `${file} is not valid JSON (${(e as Error).message}): fix it, then run this again`,
+        )
+      }
+      const cleaned = removeHookSettings(current)
+      if (cleaned === undefined)
+        return yield* badInput(`${file} is not a JSON object with a "hooks" object: fix it first`)
+      if (cleaned.removed === 0) {
+        yield* Console.log(`${a.name}: no ccl hooks in ${file}`)
+        continue
+      }
+      // The file as it was, beside it, before anything changes.
+      const backup = `${file}.bak.${new Date().toISOString().replace(/[:.]/g, "-")}`
+      yield* fs.writeFileString(backup, existing.value, { mode: 0o600 })
+      yield* Effect.try({
+        try: () => writeFileDurably(file, `${JSON.stringify(cleaned.settings, null, 2)}\n`, { mode: 0o600 }),
+        catch: (e) =>
+          failure(`cannot uninstall hooks from ${file}: ${e instanceof Error ? e.message : String(e)}`),
+      })
+      yield* Console.log(`${a.name}: ${cleaned.removed} ccl hooks removed from ${file} (backup: ${backup})`)
+    }
+  }).pipe(
+    Effect.mapError((e) => (e._tag === "CliFailure" ? e : failure(`cannot uninstall hooks: ${e.message}`))),
+  ),
+).pipe(
+  Command.withDescription(
+    "Remove ccl's hooks from each account's settings.json, keeping your own hooks and settings (a backup is kept beside it)",
+  ),
+  Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
+)
+
 export const hooksCommand = Command.make("hooks").pipe(
   Command.withDescription("Claude Code hooks"),
-  Command.withSubcommands([install]),
+  Command.withSubcommands([install, uninstall]),
 )
 
 export const hookCommand = Command.make(

@@ -29,6 +29,8 @@ export const describeError = (error: unknown): { readonly line: string; readonly
         line: `task ${e.id} already exists in ${e.state}/: choose another id (--id) or remove the old one`,
         code: 2,
       }
+    case "TaskElsewhere":
+      return { line: `task ${e.id} is in ${e.state}/: not where this command takes it from`, code: 2 }
     case "TaskNotFound":
       return { line: `task ${e.id} not found in ${e.where}`, code: 1 }
     case "StateFileError":

@@ -1,6 +1,7 @@
 import { Cause, Clock, Duration, Effect, FiberHandle, Layer, Queue, SubscriptionRef } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
 import type { SwapRecord } from "../../domain/DaemonState.js"
+import { failureText } from "../../domain/FailureText.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
@@ -17,6 +18,15 @@ import { makeSwapMove } from "./SwapMove.js"
 import { hasTranscript } from "./Transcript.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+const NOTHING_MOVED: SwapOutcome = {
+  outcome: "ignored",
+  from: null,
+  to: null,
+  relaunched: [],
+  leftAtShell: [],
+  message: "no session was waiting for the reset",
+}
 
 const outcomeOf = (r: SwapRecord): SwapOutcome => ({
   outcome: "swapped",
@@ -42,7 +52,7 @@ export const AccountSwapLive = (
       const state = yield* StateStore
       const control = yield* DispatchControl
       const supervisor = yield* SessionSupervisor
-      const { locked } = yield* DaemonSessions
+      const { locked, table } = yield* DaemonSessions
       const { moveTo, record, runJournal } = yield* makeSwapMove(resumable)
       const single = yield* Effect.makeSemaphore(1)
       const hits = yield* Queue.unbounded<LimitHit>()
@@ -160,8 +170,30 @@ export const AccountSwapLive = (
 
       const swap = (trigger: SwapTrigger) => single.withPermits(1)(swapOnce(trigger))
 
+      const cooldownCleared = (reason: string) =>
+        single.withPermits(1)(
+          Effect.gen(function* () {
+            yield* FiberHandle.clear(resetWait)
+            resetAt = undefined
+            yield* setControl({ pausedUntil: 0 })
+            const active = supervisor.account()
+            const until = active === undefined ? undefined : state.get().cooldowns[active.name]
+            const cooling = until !== undefined && Date.parse(until) > (yield* Clock.currentTimeMillis)
+            if (active === undefined || cooling) return yield* swapOnce({ reason })
+            const limited = table.all().filter((r) => r.phase === "limited")
+            if (limited.length === 0) return { ...NOTHING_MOVED, from: active.name, to: active.name }
+            // As at the reset: the same account again, each limited conversation resumed.
+            return outcomeOf(
+              yield* moveTo(active, { reason }).pipe(
+                Effect.catchAll((e) => Effect.fail(new FailoverRefused({ reason: e.reason }))),
+              ),
+            )
+          }),
+        )
+
       return Failover.of({
         swap,
+        cooldownCleared,
         status: Effect.gen(function* () {
           const s = state.get()
           const c = yield* SubscriptionRef.get(control.state)
@@ -210,7 +242,9 @@ export const AccountSwapLive = (
           )
           yield* locked(runJournal(interrupted))
         }).pipe(
-          Effect.catchAll((e) => Effect.logError(`finishing the interrupted failover failed: ${e.message}`)),
+          Effect.catchAll((e) =>
+            Effect.logError(`finishing the interrupted failover failed: ${failureText(e)}`),
+          ),
         ),
       })
     }),

@@ -1,4 +1,5 @@
 import { Clock, Effect, Layer } from "effect"
+import { failureText } from "../../domain/FailureText.js"
 import { forgetting } from "../../domain/InFlightState.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
@@ -12,6 +13,7 @@ import { Failover } from "../../services/Failover.js"
 import { StateStore } from "../../services/StateStore.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
+import { makeTaskAttempts } from "./TaskAttempts.js"
 
 /** Prompt ids of filed turns kept per session: enough for any late Stop, bounded. */
 const FILED_PROMPTS_KEPT = 8
@@ -27,6 +29,20 @@ export const CompletionLive = Layer.effect(
     const control = yield* DispatchControl
     const failover = yield* Failover
     const { table, counters } = yield* DaemonSessions
+    const attempts = yield* makeTaskAttempts
+
+    /**
+     * The session's turn is over and its task gone: a fresh context for the next one (pool), or ready. `then` (the
+     * state write) runs between the table's change and the /clear, as one step under the caller's lock.
+     */
+    const turnOver = <E>(r: SessionRecord, now: number, then: Effect.Effect<void, E>) =>
+      Effect.gen(function* () {
+        const clearing = r.kind === "pool" && settings.pool.freshContext
+        table.set(r.name, { task: undefined, phase: clearing ? "clearing" : "ready" }, now)
+        yield* then
+        if (clearing) yield* delivery.clearAfterTurn(r)
+        else yield* control.wake
+      })
 
     const file = Effect.fn("Completion.file")(function* (
       r: SessionRecord,
@@ -36,6 +52,7 @@ export const CompletionLive = Layer.effect(
       const t = r.task
       if (t === undefined) return
       const now = yield* Clock.currentTimeMillis
+      const earlier = attempts.attemptsSoFar(t.id)
       const footer: ResultFooter = {
         status: "completed",
         route: "local",
@@ -46,10 +63,13 @@ export const CompletionLive = Layer.effect(
         ...(r.conversationId === undefined ? {} : { resume_id: r.conversationId }),
         started_at: new Date(t.startedAt).toISOString(),
         finished_at: new Date(now).toISOString(),
+        ...(earlier === undefined ? {} : { attempts: earlier }),
         ...(text === undefined || text === "" ? {} : { text }),
       }
       yield* queue.complete(t.id, footer).pipe(
-        Effect.tap(() => Effect.logInfo(`task ${t.id} done on ${r.name} (attempt ${t.attempt}, via ${via})`)),
+        Effect.tap(() =>
+          Effect.logInfo(`task ${t.id} filed in done/ (session ${r.name}, attempt ${t.attempt}, via ${via})`),
+        ),
         Effect.catchTag("TaskNotFound", () => Effect.logWarning(`task ${t.id} was no longer active`)),
       )
       counters.completed++
@@ -59,11 +79,16 @@ export const CompletionLive = Layer.effect(
         r.filedPrompts = [...r.filedPrompts, t.promptId].slice(-FILED_PROMPTS_KEPT)
       else if (via === "screen" && r.hooked === true) r.owedStops++
       // The next task's dispatch is then paste + Enter: the /clear happens now, not in its path.
-      const clearing = r.kind === "pool" && settings.pool.freshContext
-      table.set(r.name, { task: undefined, phase: clearing ? "clearing" : "ready" }, now)
-      yield* state.update(forgetting(r.name, t.id))
-      if (clearing) yield* delivery.clearAfterTurn(r)
-      else yield* control.wake
+      yield* turnOver(r, now, state.update(forgetting(r.name, t.id)))
+    })
+
+    const failedTurn = Effect.fn("Completion.failedTurn")(function* (r: SessionRecord, detail: string) {
+      const t = r.task
+      if (t === undefined) return
+      if (t.promptId !== undefined)
+        r.filedPrompts = [...r.filedPrompts, t.promptId].slice(-FILED_PROMPTS_KEPT)
+      yield* attempts.failed(r, t, "agent_error", detail)
+      yield* turnOver(r, yield* Clock.currentTimeMillis, Effect.void)
     })
 
     const limited = Effect.fn("Completion.limited")(function* (
@@ -82,10 +107,10 @@ export const CompletionLive = Layer.effect(
       // limit's menu, which would hold the input.
       yield* tmux
         .sendKey(r.name, "Escape")
-        .pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: Esc not sent: ${e._tag}`)))
+        .pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: Esc not sent: ${failureText(e)}`)))
       yield* failover.report({ session: r.name, account: r.account, resetAt: resetAt?.getTime(), via })
     })
 
-    return Completion.of({ file, limited })
+    return Completion.of({ file, failedTurn, limited })
   }),
 )

@@ -17,6 +17,7 @@ import { serveDaemonApi } from "./DaemonApi.js"
 import { failoverHandler } from "./DaemonApiHandlers.js"
 import { acquireDaemonLock } from "./DaemonLock.js"
 import { daemonServices } from "./DaemonServices.js"
+import { makeOperatorControl } from "./OperatorControl.js"
 
 /** The safety-net wake-up of the dispatcher, and the sweep of tasks stranded in active/. */
 const tick = Schedule.spaced(Duration.seconds(5))
@@ -58,12 +59,30 @@ const runDaemon = Effect.gen(function* () {
   const sessions = yield* DaemonSessions
   const watchdog = yield* Watchdog
   const screens = yield* ScreenWatch
+  // The last word of a stop (finalizers run in reverse: this one last): what the next start will adopt.
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      const all = sessions.table.all()
+      const busy = all.flatMap((r) => (r.task === undefined ? [] : [`${r.task.id} in ${r.name}`]))
+      return Effect.logInfo(
+        `ccl daemon ${process.pid} stopped: ${all.length} sessions left running for the next start` +
+          (busy.length > 0 ? `, tasks still in them: ${busy.join(", ")}` : ", no task in flight"),
+      )
+    }),
+  )
+  const operator = yield* makeOperatorControl
+  yield* operator.restore
   yield* failover.completeInterrupted
   yield* supervisor.startSessions
   yield* failover.swapIfActiveCooling
   const replayed = yield* hooks.replay
   const api = { ...sessions, account: supervisor.account, onHook: hooks.accept }
-  const port = yield* serveDaemonApi(api, Date.now(), failoverHandler(failover))
+  const port = yield* serveDaemonApi(
+    api,
+    Date.now(),
+    operator.withPauseShown(failoverHandler(failover)),
+    operator.handler,
+  )
   yield* Effect.logInfo(
     `ccl daemon ${process.pid}: ${sessions.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
       (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),
@@ -92,12 +111,17 @@ const runDaemon = Effect.gen(function* () {
   yield* Effect.forkScoped(dispatcher.run)
   // Runs first at SIGTERM (finalizers run in reverse): no new dispatch, prompts being typed finish.
   yield* Effect.addFinalizer(() => dispatcher.drain)
+  yield* Effect.addFinalizer(() =>
+    Effect.logInfo(`ccl daemon ${process.pid} shutting down: no new dispatch, prompts being typed finish`),
+  )
   yield* Effect.forkScoped(failover.runTriggers)
   yield* Effect.forkScoped(screens.run(500, 5_000))
   yield* Effect.forkScoped(watchdog.run)
   yield* Effect.forkScoped(
     supervisor.sweepOrphans.pipe(
-      Effect.catchAllCause((cause) => Effect.logWarning("sweeping active/ failed", cause)),
+      Effect.catchAllCause((cause) =>
+        Effect.logWarning("sweeping active/ for tasks no session holds failed", cause),
+      ),
       Effect.repeat(orphanSweep),
     ),
   )

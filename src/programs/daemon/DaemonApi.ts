@@ -13,6 +13,7 @@ import {
   type FailoverHandler,
   failoverNotBuilt,
 } from "./DaemonApiHandlers.js"
+import type { OperatorHandler } from "./DaemonApiOperator.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
 
 /**
@@ -24,22 +25,25 @@ const routerServices = Layer.mergeAll(HttpPlatform.layer, Etag.layerWeak).pipe(
 )
 
 export type { ApiDispatcher, FailoverHandler, FailoverReply } from "./DaemonApiHandlers.js"
+export type { OperatorHandler } from "./DaemonApiOperator.js"
 
 /**
  * Serves DaemonApi (DESIGN.md "HTTP API") on `api.host:api.port` until the scope closes: Host header checked,
  * bearer token required when CCL_API_TOKEN is set (constant-time), both before routing. `failover` answers
- * `POST /api/failover` (default 501). Returns the bound port.
+ * `POST /api/failover` (default 501), `operator` the cancel, clear, pause and resume endpoints (default 500).
+ * Returns the bound port.
  */
 export const serveDaemonApi = (
   dispatcher: ApiDispatcher,
   startedAt: number,
   failover: FailoverHandler = failoverNotBuilt,
+  operator?: OperatorHandler,
 ) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
     const server = yield* listenOnNode(settings.api.host, settings.api.port)
     const port = server.address._tag === "TcpAddress" ? server.address.port : settings.api.port
-    const handlers = yield* daemonApiHandlers(dispatcher, startedAt, failover)
+    const handlers = yield* daemonApiHandlers(dispatcher, startedAt, failover, operator)
     const guard = guardDaemonApi({ host: settings.api.host, port, token: settings.api.token })
     const live = HttpApiBuilder.serve().pipe(
       Layer.provide(HttpApiBuilder.middleware(DaemonApi, guard)),

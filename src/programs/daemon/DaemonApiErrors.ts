@@ -15,6 +15,9 @@ export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly message:
 /** 404: no such endpoint. */
 export class NotFound extends Data.TaggedError("NotFound")<{ readonly message: string }> {}
 
+/** 409: the request names something in a state it cannot apply to (a cancel of a finished task). */
+export class Conflict extends Data.TaggedError("Conflict")<{ readonly message: string }> {}
+
 /** 500: the daemon could not answer (the queue could not be read...). */
 export class ServerError extends Data.TaggedError("ServerError")<{ readonly message: string }> {}
 

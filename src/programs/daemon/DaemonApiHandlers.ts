@@ -9,6 +9,7 @@ import { Delegation } from "../../services/Delegation.js"
 import type { Failover } from "../../services/Failover.js"
 import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
 import { ServerError } from "./DaemonApiErrors.js"
+import { type OperatorHandler, operatorApiHandlers, operatorNotBuilt } from "./DaemonApiOperator.js"
 import {
   type DelegationView,
   FailoverAnswer,
@@ -76,7 +77,12 @@ const serverError = (e: { readonly _tag: string; readonly message?: string }) =>
   new ServerError({ message: e.message ? `${e._tag}: ${e.message}` : e._tag })
 
 /** The handlers of every DaemonApi endpoint, as layers for HttpApiBuilder.api. */
-export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, failover: FailoverHandler) =>
+export const daemonApiHandlers = (
+  dispatcher: ApiDispatcher,
+  startedAt: number,
+  failover: FailoverHandler,
+  operator: OperatorHandler = operatorNotBuilt,
+) =>
   Effect.gen(function* () {
     const queue = yield* TaskQueue
     const delegation = yield* Effect.serviceOption(Delegation)
@@ -113,7 +119,15 @@ export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, 
         .handle("sessions", () => Effect.sync(() => dispatcher.table.view()))
         .handle("tasks", ({ urlParams }) =>
           Effect.forEach(urlParams.state === undefined ? TaskStates : [urlParams.state], queue.list).pipe(
-            Effect.map((lists) => lists.flat()),
+            Effect.map((lists) =>
+              lists.flat().map((t) => ({
+                id: t.id,
+                state: t.state,
+                path: t.path,
+                modified_at: new Date(t.modifiedAt).toISOString(),
+                delegated: t.delegated,
+              })),
+            ),
             Effect.mapError(serverError),
           ),
         )
@@ -134,5 +148,5 @@ export const daemonApiHandlers = (dispatcher: ApiDispatcher, startedAt: number, 
         ),
     )
 
-    return Layer.mergeAll(status, control)
+    return Layer.mergeAll(status, control, operatorApiHandlers(operator))
   })

@@ -74,6 +74,8 @@ export const FailoverView = Schema.Struct({
   paused_until: Schema.NullOr(Schema.String),
   cooldowns: Schema.Record({ key: Schema.String, value: Schema.String }),
   history: Schema.Array(SwapRecord),
+  /** `ccl failover pause` holds new dispatches until `ccl failover resume`. */
+  paused_by_operator: Schema.optional(Schema.Boolean),
 })
 export type FailoverView = typeof FailoverView.Type
 
@@ -91,12 +93,12 @@ export const DaemonStatus = Schema.Struct({
 })
 export type DaemonStatus = typeof DaemonStatus.Type
 
-/** `GET /api/tasks`: one task file. */
+/** `GET /api/tasks`: one task file, as `ccl queue list --json` shows it (times ISO 8601, like every time here). */
 export const TaskSummary = Schema.Struct({
   id: Schema.String,
   state: Schema.Literal(...TaskStates),
   path: Schema.String,
-  modifiedAt: Schema.Number,
+  modified_at: Schema.String,
   delegated: Schema.Boolean,
 })
 
@@ -139,3 +141,42 @@ export const FailoverAnswer = Schema.Struct({
   left_at_shell: Schema.optional(Schema.Array(Schema.String)),
 })
 export type FailoverAnswer = typeof FailoverAnswer.Type
+
+/** `POST /api/tasks/{id}/cancel`: `{}` or `{ "reason": TEXT }`; any other key is refused. */
+export const CancelRequest = Schema.Struct({
+  reason: Schema.optional(Schema.String),
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** What a cancel did: the folder the task was in (a delegated task is pending) and its footer's status. */
+export const CancelAnswer = Schema.Struct({
+  id: Schema.String,
+  from: Schema.Literal("pending", "active"),
+  status: Schema.Literal("cancelled"),
+  /** The session that was interrupted (an active task), the remote job left running (a delegated one). */
+  session: Schema.optional(Schema.String),
+  job_id: Schema.optional(Schema.NullOr(Schema.String)),
+  message: Schema.String,
+})
+export type CancelAnswer = typeof CancelAnswer.Type
+
+/** `POST /api/failover/clear`: `{}` clears every cooldown, `{ "account": NAME }` one. */
+export const FailoverClearRequest = Schema.Struct({
+  account: Schema.optional(Schema.String),
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** `POST /api/dispatch/pause` and `/resume` take `{}` (a POST carries JSON). */
+export const EmptyRequest = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((body) => Object.keys(body).length === 0 || "this request takes no fields: send {}"),
+)
+
+/** What the operator's failover commands left: the pause, the cooldowns, in one line. */
+export const OperatorAnswer = Schema.Struct({
+  message: Schema.String,
+  paused_by_operator: Schema.Boolean,
+  /** Dispatching paused because every account cools down: until then, else null. */
+  paused_until: Schema.NullOr(Schema.String),
+  cooldowns: Schema.Record({ key: Schema.String, value: Schema.String }),
+  /** `clear`: the accounts whose cooldown was cleared. */
+  cleared: Schema.optional(Schema.Array(Schema.String)),
+})
+export type OperatorAnswer = typeof OperatorAnswer.Type

@@ -4,12 +4,25 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
-import { BadRequest, errorJson, Forbidden, NotFound, ServerError, Unauthorized } from "./DaemonApiErrors.js"
 import {
+  BadRequest,
+  Conflict,
+  errorJson,
+  Forbidden,
+  NotFound,
+  ServerError,
+  Unauthorized,
+} from "./DaemonApiErrors.js"
+import {
+  CancelAnswer,
+  CancelRequest,
   DaemonStatus,
   DelegationView,
+  EmptyRequest,
   FailoverAnswer,
+  FailoverClearRequest,
   FailoverRequest,
+  OperatorAnswer,
   SessionView,
   TaskSummary,
   TasksQuery,
@@ -48,6 +61,29 @@ export class ControlGroup extends HttpApiGroup.make("control")
       .addError(FailoverAnswer, { status: 501 }),
   ) {}
 
+/** What the operator does to tasks and to dispatching (`ccl queue cancel`, `ccl failover clear|pause|resume`). */
+export class OperatorGroup extends HttpApiGroup.make("operator")
+  .add(
+    HttpApiEndpoint.post("cancel", "/api/tasks/:id/cancel")
+      .setPath(Schema.Struct({ id: Schema.String }))
+      .setPayload(CancelRequest)
+      .addSuccess(CancelAnswer)
+      .addError(errorJson(Conflict), { status: 409 }),
+  )
+  .add(
+    HttpApiEndpoint.post("clearCooldowns", "/api/failover/clear")
+      .setPayload(FailoverClearRequest)
+      .addSuccess(OperatorAnswer),
+  )
+  .add(
+    HttpApiEndpoint.post("pause", "/api/dispatch/pause").setPayload(EmptyRequest).addSuccess(OperatorAnswer),
+  )
+  .add(
+    HttpApiEndpoint.post("resume", "/api/dispatch/resume")
+      .setPayload(EmptyRequest)
+      .addSuccess(OperatorAnswer),
+  ) {}
+
 /**
  * The daemon's HTTP API (DESIGN.md "HTTP API"). Every endpoint may also answer 400, 401 (token), 403 (Host),
  * 404 and 500 with `{ error }`.
@@ -55,6 +91,7 @@ export class ControlGroup extends HttpApiGroup.make("control")
 export class DaemonApi extends HttpApi.make("ccl-daemon")
   .add(StatusGroup)
   .add(ControlGroup)
+  .add(OperatorGroup)
   .addError(errorJson(BadRequest), { status: 400 })
   .addError(errorJson(Unauthorized), { status: 401 })
   .addError(errorJson(Forbidden), { status: 403 })

@@ -14,8 +14,13 @@ export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
   }
 }
 
+/** The file naming the lock holder's pid, and the abstract socket that is the lock itself (no leading NUL). */
+export const daemonLockFile = (queueRoot: string) => path.join(queueRoot, ".daemon.lock")
+export const daemonLockSocket = (queueRoot: string) =>
+  `ccl-daemon-${createHash("sha256").update(realpathSync(queueRoot)).digest("hex").slice(0, 40)}`
+
 /** The pid a lock file names, 0 if it is missing or garbage. */
-const readPid = (lock: string): number => {
+export const readPid = (lock: string): number => {
   try {
     const pid = Number(readFileSync(lock, "utf8").trim())
     return Number.isInteger(pid) && pid > 0 ? pid : 0
@@ -40,11 +45,10 @@ const listen = (server: net.Server, name: string) =>
 export const acquireDaemonLock = (queueRoot: string) =>
   Effect.acquireRelease(
     Effect.gen(function* () {
-      const lock = path.join(queueRoot, ".daemon.lock")
-      const hash = createHash("sha256").update(realpathSync(queueRoot)).digest("hex")
+      const lock = daemonLockFile(queueRoot)
       // Nothing is served: a stray client is dropped, so it cannot hold up close() at release.
       const server = net.createServer((socket) => socket.destroy())
-      yield* listen(server, `\0ccl-daemon-${hash.slice(0, 40)}`).pipe(
+      yield* listen(server, `\0${daemonLockSocket(queueRoot)}`).pipe(
         Effect.catchAll((e) =>
           e.code === "EADDRINUSE"
             ? Effect.fail(new DaemonRunning({ pid: readPid(lock), lock }))

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
-import { Clock, Duration, Effect, Either, FiberSet, Layer, Option, Schedule } from "effect"
+import { Clock, Effect, Either, FiberSet, Layer, Option } from "effect"
+import { failureText } from "../../domain/FailureText.js"
 import { holding } from "../../domain/InFlightState.js"
 import { continuePrompt, taskPrompt } from "../../domain/LaunchCommand.js"
-import { classifyScreen, limitLineCount } from "../../domain/ScreenState.js"
-import { doneLineCount, isClearedScreen } from "../../domain/ScreenTurns.js"
+import { limitLineCount } from "../../domain/ScreenState.js"
+import { doneLineCount } from "../../domain/ScreenTurns.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -15,14 +16,8 @@ import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
-import { SessionLimits } from "./SessionLimits.js"
-
-const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
-
-/** Reads a screen every 30 ms while /clear takes effect. */
-const clearPoll = Schedule.spaced(Duration.millis(30)).pipe(
-  Schedule.upTo(Duration.millis(SessionLimits.clearTimeoutMs)),
-)
+import { makeContextClear } from "./ContextClear.js"
+import { makeTaskAttempts } from "./TaskAttempts.js"
 
 export const DeliveryLive = Layer.scoped(
   Delivery,
@@ -34,38 +29,11 @@ export const DeliveryLive = Layer.scoped(
     const control = yield* DispatchControl
     const supervisor = yield* SessionSupervisor
     const { table, locked, counters } = yield* DaemonSessions
+    const attempts = yield* makeTaskAttempts
     /** /clears after filings, in the background: cut at SIGTERM (the next daemon clears at its first dispatch). */
     const clearings = yield* FiberSet.make<void, never>()
 
-    /**
-     * After /clear: the screen once it shows a cleared conversation (isClearedScreen: no turn above the input box)
-     * at its idle prompt on two equal reads; none within 5 s. Idle and still is not enough: Claude Code 2.1.332
-     * runs its SessionEnd/SessionStart hooks before it wipes the screen, and a task pasted meanwhile ran in the old
-     * conversation (one CI run in about five on a loaded machine).
-     */
-    const clearedScreen = (name: string) => {
-      let previous = ""
-      const look = Effect.flatMap(tmux.capture(name), (screen) => {
-        const same = screen === previous
-        previous = screen
-        return same && isClearedScreen(screen) && classifyScreen(screen, Date.now(), zone).state === "idle"
-          ? Effect.succeed(screen)
-          : Effect.fail("not cleared yet" as const)
-      })
-      // A schedule bounded by elapsed time, not a timeout: the delivery runs uninterruptibly.
-      return look.pipe(
-        Effect.retry({ schedule: clearPoll, while: (e) => e === "not cleared yet" }),
-        Effect.map(Option.some),
-        Effect.catchIf(
-          (e): e is "not cleared yet" => e === "not cleared yet",
-          () => Effect.succeedNone,
-        ),
-      )
-    }
-
-    /** /clear typed (never cut between its paste and its Enter), then its effect awaited. */
-    const clearContext = (name: string) =>
-      Effect.zipRight(Effect.uninterruptible(tmux.sendText(name, "/clear")), clearedScreen(name))
+    const { clearContext } = makeContextClear(tmux)
 
     /** The background half of clearAfterTurn: ready once cleared, else a new agent (a fresh context for sure). */
     const clearing = (r: SessionRecord) =>
@@ -81,38 +49,61 @@ export const DeliveryLive = Layer.scoped(
                 table.set(r.name, { phase: "ready", contextFresh: true }, now)
                 return yield* control.wake
               }
-              const why = Either.isLeft(cleared) ? cleared.left._tag : "/clear showed no effect within 5 s"
+              const why = Either.isLeft(cleared)
+                ? failureText(cleared.left)
+                : "/clear showed no effect within 5 s"
               yield* Effect.logWarning(`session ${r.name}: ${why}: a new agent for a fresh context`)
               table.set(r.name, { phase: "starting" }, now)
               yield* supervisor
                 .launch(r.name, r.cwd, r.kind, undefined, true)
                 .pipe(
-                  Effect.catchAll((e) => Effect.logError(`session ${r.name}: relaunch failed: ${e._tag}`)),
+                  Effect.catchAll((e) =>
+                    Effect.logError(`session ${r.name}: relaunch failed: ${failureText(e)}`),
+                  ),
                 )
             }),
           ),
         )
       })
 
-    /** A failed delivery: the task back to pending/ (not an attempt), the session free or given a new agent. */
+    /**
+     * A failed delivery: the task back to pending/, the session free or given a new agent. A prompt that did not
+     * go out is a failed attempt (with backoff); a session not ready for it (not cleared, replaced) is not one.
+     */
     const giveBack = (
       free: SessionRecord,
       task: PendingTask,
       attempt: number,
-      e: { readonly _tag: string },
+      e: { readonly _tag: string; readonly message?: string },
     ) =>
       locked(
         Effect.gen(function* () {
           // A failover that kept the task for the resumed session owns it now.
           if (table.all().some((r) => r !== free && r.task?.id === task.id)) return
-          yield* Effect.logError(`could not send task ${task.id} to ${free.name}: ${e._tag}; giving it back`)
+          const held = free.task
+          if (e._tag === "Undelivered" && held?.id === task.id) {
+            yield* attempts
+              .failed(free, held, "undelivered", `the prompt did not reach ${free.name}: ${e.message}`)
+              .pipe(
+                Effect.catchAll((err) =>
+                  Effect.logError(
+                    `task ${task.id}: giving it back failed (${failureText(err)}); the orphan sweep retries`,
+                  ),
+                ),
+              )
+            free.task = undefined
+            return yield* freeAgain(free, e)
+          }
+          yield* Effect.logError(
+            `could not send task ${task.id} to ${free.name} (${failureText(e)}): back to pending/, not an attempt`,
+          )
           // A failed give-back is said, and the orphan sweep gives the task back later.
           yield* queue
             .release(task.id)
             .pipe(
               Effect.catchAll((e) =>
                 Effect.logError(
-                  `task ${task.id}: giving it back failed (${e.message}); the orphan sweep retries`,
+                  `task ${task.id}: giving it back failed (${failureText(e)}); the orphan sweep retries`,
                 ),
               ),
             )
@@ -122,19 +113,33 @@ export const DeliveryLive = Layer.scoped(
               if (inflight[free.name]?.task === task.id) delete inflight[free.name]
               return { ...s, attempts: { ...s.attempts, [task.id]: attempt - 1 }, inflight }
             })
-            .pipe(Effect.catchAll((e) => Effect.logError(`task ${task.id}: ${e.message}`)))
-          if (table.get(free.name) !== free) return
-          table.set(free.name, { phase: "starting", task: undefined }, yield* Clock.currentTimeMillis)
-          // /clear showed no effect: a new agent is a fresh context for sure (a pool session keeps nothing worth
-          // a conversation once its task is filed), and a `/clear` stuck in its input box is gone.
-          if (e._tag === "ContextNotCleared")
-            yield* supervisor
-              .launch(free.name, free.cwd, free.kind, undefined, true)
-              .pipe(
-                Effect.catchAll((e) => Effect.logError(`session ${free.name}: relaunch failed: ${e._tag}`)),
-              )
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.logError(
+                  `task ${task.id}: its attempt not recorded in the state file: ${failureText(e)}`,
+                ),
+              ),
+            )
+          yield* freeAgain(free, e)
         }),
       )
+
+    /** After a failed delivery, the session is free again (read afresh), or a new agent. */
+    const freeAgain = (free: SessionRecord, e: { readonly _tag: string }) =>
+      Effect.gen(function* () {
+        if (table.get(free.name) !== free) return
+        table.set(free.name, { phase: "starting", task: undefined }, yield* Clock.currentTimeMillis)
+        // /clear showed no effect: a new agent is a fresh context for sure (a pool session keeps nothing worth
+        // a conversation once its task is filed), and a `/clear` stuck in its input box is gone.
+        if (e._tag === "ContextNotCleared")
+          yield* supervisor
+            .launch(free.name, free.cwd, free.kind, undefined, true)
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.logError(`session ${free.name}: relaunch failed: ${failureText(e)}`),
+              ),
+            )
+      })
 
     const deliver = Effect.fn("Delivery.deliver")(function* (
       free: SessionRecord,
@@ -162,6 +167,7 @@ export const DeliveryLive = Layer.scoped(
             startedAt: now,
             sentAt: now,
             deadlineAt: now + (task.frontmatter.timeout ?? settings.watchdog.staleAfterMs),
+            timed: task.frontmatter.timeout !== undefined,
             sawBusy: false,
             doneLinesBefore: doneLineCount(screen),
           }
@@ -174,11 +180,11 @@ export const DeliveryLive = Layer.scoped(
         }),
       )
       if (!committed) return yield* Effect.fail({ _tag: "SessionReplaced" as const })
-      yield* tmux.sendText(
-        free.name,
-        taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body),
-      )
+      yield* tmux
+        .sendText(free.name, taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body))
+        .pipe(Effect.mapError((e) => ({ _tag: "Undelivered" as const, message: failureText(e) })))
       counters.dispatched++
+      yield* Effect.logInfo(`task ${task.id} dispatched to ${free.name} (attempt ${attempt})`)
       yield* failpoint("dispatch:prompt-sent")
     })
 

@@ -1,4 +1,5 @@
-import { Clock, Effect, FiberSet, Layer, Option, SubscriptionRef } from "effect"
+import { Clock, Duration, Effect, FiberHandle, FiberSet, Layer, Option, SubscriptionRef } from "effect"
+import { failureText } from "../../domain/FailureText.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
@@ -8,6 +9,7 @@ import { Dispatcher } from "../../services/Dispatcher.js"
 import { Router } from "../../services/Router.js"
 import { StateStore } from "../../services/StateStore.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
+import { makeDispatchGate } from "./DispatchGate.js"
 
 export const DispatcherLive = Layer.scoped(
   Dispatcher,
@@ -24,6 +26,9 @@ export const DispatcherLive = Layer.scoped(
     /** Submits to secutools under way (interrupted at SIGTERM: the marker keeps the idempotency key). */
     const submits = yield* FiberSet.make<void, never>()
     const submitting = new Set<string>()
+    const { gate } = yield* makeDispatchGate
+    /** The wake-up at the end of the nearest backoff (one at a time: each step sets it anew). */
+    const retryWake = yield* FiberHandle.make<void, never>()
 
     /** The POST (with its retries) runs outside the lock: a slow platform never holds up local work. */
     const delegate = (task: PendingTask, provider: string) =>
@@ -38,7 +43,9 @@ export const DispatcherLive = Layer.scoped(
               Effect.tap((s) =>
                 Effect.logInfo(`task ${task.id} delegated to ${s.provider} as job ${s.job_id}`),
               ),
-              Effect.catchAll((e) => Effect.logWarning(`task ${task.id} not delegated now: ${e._tag}`)),
+              Effect.catchAll((e) =>
+                Effect.logWarning(`task ${task.id} not delegated now: ${failureText(e)}`),
+              ),
               Effect.asVoid,
               Effect.ensuring(Effect.sync(() => submitting.delete(task.id))),
             ),
@@ -47,8 +54,15 @@ export const DispatcherLive = Layer.scoped(
       })
 
     const step = Effect.gen(function* () {
-      if (!mayDispatch(yield* SubscriptionRef.get(control.state), yield* Clock.currentTimeMillis)) return
-      for (const task of yield* queue.listPending) {
+      const now = yield* Clock.currentTimeMillis
+      if (!mayDispatch(yield* SubscriptionRef.get(control.state), now)) return
+      const { ready, nextRetryAt } = yield* gate(yield* queue.listPending, now)
+      if (nextRetryAt !== undefined)
+        yield* FiberHandle.run(
+          retryWake,
+          Effect.zipRight(Effect.sleep(Duration.millis(nextRetryAt - now)), control.wake),
+        )
+      for (const task of ready) {
         const decision = router.decide(task.frontmatter)
         if (decision.route === "delegate") {
           yield* delegate(task, decision.provider)

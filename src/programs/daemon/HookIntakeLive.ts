@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Layer, Schedule } from "effect"
+import { failureText } from "../../domain/FailureText.js"
 import type { HookRecord } from "../../domain/HookRecord.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { type HookSignal, hookState } from "../../domain/SessionSignals.js"
@@ -50,7 +51,11 @@ export const HookIntakeLive = Layer.effect(
       if (said !== undefined) table.set(r.name, { state: said, decidedBy: "hook" }, now)
     }
 
-    const onStop = (r: SessionRecord, record: HookRecord, at: number) => {
+    /**
+     * A turn's end (Stop, or StopFailure for an error that is not a limit), fenced: a late one belongs to a turn
+     * already filed; the task's own one runs `own`.
+     */
+    const onTurnEnd = <E>(r: SessionRecord, record: HookRecord, at: number, own: Effect.Effect<void, E>) => {
       const verdict = stopVerdict(
         {
           working: r.phase === "working",
@@ -62,12 +67,27 @@ export const HookIntakeLive = Layer.effect(
       )
       if (verdict.kind === "late") {
         if (verdict.paysOwed) r.owedStops--
-        return Effect.logDebug(`session ${r.name}: the late Stop of a turn already filed`)
+        return Effect.logDebug(`session ${r.name}: the late ${record.event} of a turn already filed`)
       }
       if (verdict.kind === "none") return Effect.void
-      // The task's own Stop: every earlier one is in or lost (an agent runs its hooks one after another).
+      // The task's own end: every earlier one is in or lost (an agent runs its hooks one after another).
       r.owedStops = 0
-      return completion.file(r, "hook", record.payload.last_assistant_message)
+      return own
+    }
+
+    const onStop = (r: SessionRecord, record: HookRecord, at: number) =>
+      onTurnEnd(r, record, at, completion.file(r, "hook", record.payload.last_assistant_message))
+
+    /** A turn that ended in an error: a failed attempt (agent_error) with what the agent said. */
+    const onStopFailure = (r: SessionRecord, record: HookRecord, at: number) => {
+      const p = record.payload
+      const said = (p.last_assistant_message ?? "").split("\n")[0]!.slice(0, 200)
+      return onTurnEnd(
+        r,
+        record,
+        at,
+        completion.failedTurn(r, `${p.error ?? "error"}${said === "" ? "" : `: ${said}`}`),
+      )
     }
 
     const accept = Effect.fn("HookIntake.accept")(function* (record: HookRecord) {
@@ -97,14 +117,15 @@ export const HookIntakeLive = Layer.effect(
         case "Stop":
           return yield* onStop(r, record, at)
         case "StopFailure":
-          // A limit in any session (a dedicated one too) is a failover trigger.
+          // A limit in any session (a dedicated one too) is a failover trigger, never an attempt.
           if (p.error === "rate_limit")
-            yield* completion.limited(
+            return yield* completion.limited(
               r,
               detectUsageLimit(p.last_assistant_message ?? "", at, zone)?.resetAt,
               "hook",
             )
-          return
+          // Any other error ends the task's turn without its work: a failed attempt (overloaded, server_error...).
+          return yield* onStopFailure(r, record, at)
       }
     })
 
@@ -117,7 +138,11 @@ export const HookIntakeLive = Layer.effect(
     )
     // Made here too, not only by `hooks install`: the hooks of a state folder made by the daemon find them.
     yield* Effect.try(() => makeSpoolDirs(settings.state)).pipe(
-      Effect.catchAll((e) => Effect.logWarning("hook spool: cannot make its folders", e.error)),
+      Effect.catchAll((e) =>
+        Effect.logWarning(
+          `hook spool: cannot make its folders under ${settings.state}/hooks: ${failureText(e.error)}`,
+        ),
+      ),
     )
     const drainSpool = makeSpoolDrain(settings.state, acceptLocked)
     const atStart = Effect.gen(function* () {

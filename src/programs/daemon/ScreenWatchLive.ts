@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Layer } from "effect"
+import { failureText } from "../../domain/FailureText.js"
 import { classifyScreen, limitLineCount, screenLines } from "../../domain/ScreenState.js"
 import { doneLineCount } from "../../domain/ScreenTurns.js"
 import { combineSignals } from "../../domain/SessionSignals.js"
@@ -207,7 +208,7 @@ export const ScreenWatchLive = Layer.effect(
           if (r.phase === "dead" && (yield* Clock.currentTimeMillis) < (r.retryAt ?? 0)) continue
           yield* locked(Effect.uninterruptible(lookAt(r, info))).pipe(
             Effect.catchAll((e) =>
-              Effect.logWarning(`session ${r.name}: ${e._tag}${"message" in e ? `: ${e.message}` : ""}`),
+              Effect.logWarning(`session ${r.name}: looking at it failed: ${failureText(e)}`),
             ),
           )
         }

@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import type { AccountRef } from "../../domain/AccountChoice.js"
+import { failureText } from "../../domain/FailureText.js"
 import { fromInFlight, holding } from "../../domain/InFlightState.js"
 import { limitLineCount } from "../../domain/ScreenState.js"
 import { deliveryEvidence, doneLineCount } from "../../domain/ScreenTurns.js"
@@ -52,7 +53,7 @@ export const makeSessionAdoption = (account: () => AccountRef | undefined) =>
               Effect.catchAll((e) =>
                 Effect.as(
                   Effect.logError(
-                    `task ${id} is in active/ with no holder; giving it back failed: ${e.message}`,
+                    `task ${id} is in active/ with no holder; giving it back failed: ${failureText(e)}`,
                   ),
                   false,
                 ),

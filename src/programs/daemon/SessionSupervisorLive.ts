@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Layer } from "effect"
-import { forgetting, holding } from "../../domain/InFlightState.js"
+import { holding } from "../../domain/InFlightState.js"
 import { launchLine } from "../../domain/LaunchCommand.js"
-import { sessionFailedFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -15,6 +14,7 @@ import { TmuxPool } from "../../services/TmuxPool.js"
 import { readResumeId, writeResumeId } from "./ResumeIdFile.js"
 import { freshRecord, makeSessionAdoption } from "./SessionAdoption.js"
 import { SessionLimits } from "./SessionLimits.js"
+import { makeTaskAttempts } from "./TaskAttempts.js"
 import { hasTranscript } from "./Transcript.js"
 
 /** What a pane runs when the agent has exited and the session's shell is back. */
@@ -28,7 +28,8 @@ export const SessionSupervisorLive = Layer.effect(
     const queue = yield* TaskQueue
     const state = yield* StateStore
     const control = yield* DispatchControl
-    const { table, locked, counters } = yield* DaemonSessions
+    const { table, locked } = yield* DaemonSessions
+    const attempts = yield* makeTaskAttempts
 
     const account = () =>
       settings.accounts.find((a) => a.name === state.get().active_account) ?? settings.accounts[0]
@@ -129,8 +130,8 @@ export const SessionSupervisorLive = Layer.effect(
     })
 
     /**
-     * A session that died mid-task gives its task back (attempt counted; failed/ past pool.max_attempts) and is
-     * started again. The task leaves the record only once it is back in the queue, so a step that fails (a queue
+     * A session that died mid-task gives its task back (an attempt: failed/ past its max_attempts, else pending/
+     * after its backoff) and is started again. The task leaves the record only once it is back in the queue, so a step that fails (a queue
      * write, `tmux new-session`) leaves the session dead with its task, and the next look tries again.
      */
     const onDead = Effect.fn("SessionSupervisor.onDead")(function* (r: SessionRecord) {
@@ -139,29 +140,9 @@ export const SessionSupervisorLive = Layer.effect(
       table.set(r.name, { phase: "dead", state: "dead", decidedBy: "tmux" }, now)
       r.retryAt = now + SessionLimits.deadRetryMs
       if (t !== undefined) {
-        if (t.attempt >= settings.pool.maxAttempts) {
-          yield* queue.release(t.id)
-          yield* queue
-            .fail(
-              t.id,
-              sessionFailedFooter(
-                { session: r.name, attempt: t.attempt },
-                `its session died ${t.attempt} times (pool.max_attempts ${settings.pool.maxAttempts})`,
-                new Date(now),
-              ),
-            )
-            .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
-          yield* state.update(forgetting(r.name, t.id))
-          counters.failed++
-        } else {
-          yield* queue.release(t.id)
-          counters.released++
-        }
+        yield* attempts.failed(r, t, "session_dead", `session ${r.name} died during the task`)
         r.task = undefined
-        yield* Effect.logWarning(
-          `session ${r.name} died during task ${t.id} (attempt ${t.attempt}): task given back`,
-        )
-      }
+      } else yield* Effect.logWarning(`session ${r.name} is gone: starting it again`)
       yield* launch(r.name, r.cwd, r.kind, r.kind === "dedicated" ? dedicatedMode(r.name, r.cwd) : undefined)
       yield* control.wake
     })

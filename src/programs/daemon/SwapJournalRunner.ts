@@ -1,6 +1,7 @@
 import { Clock, Effect } from "effect"
 import type { SwapJournal, SwapRecord, SwapSessionOutcome } from "../../domain/DaemonState.js"
 import { HISTORY_LIMIT } from "../../domain/DaemonState.js"
+import { failureText } from "../../domain/FailureText.js"
 import { fromInFlight } from "../../domain/InFlightState.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
@@ -93,9 +94,13 @@ export const makeSwapJournalRunner = (resumable: (home: string, cwd: string, id:
           return saved.kind === "valid"
             ? { how: { mode: "new" } as LaunchMode, why }
             : { how: { mode: "shell", why } as LaunchMode, why }
-        // A pool session with nothing to resume starts fresh; its task goes back to pending/.
+        // A pool session with nothing to resume starts fresh; its task goes back to pending/. A limit cost it
+        // nothing: its next dispatch has the same attempt number.
         if (task !== undefined) {
           yield* queue.release(task.id).pipe(Effect.orElse(() => Effect.void))
+          yield* state
+            .update((st) => ({ ...st, attempts: { ...st.attempts, [task.id]: task.attempt - 1 } }))
+            .pipe(Effect.catchAll((e) => Effect.logWarning(`task ${task.id}: ${e.message}`)))
           yield* Effect.logWarning(`session ${s.name}: ${why}, task ${task.id} back to pending/`)
         }
         return { how: { mode: "new" } as LaunchMode, why }
@@ -131,13 +136,13 @@ export const makeSwapJournalRunner = (resumable: (home: string, cwd: string, id:
         Effect.catchAll((e) =>
           Effect.as(
             Effect.logError(
-              `session ${s.name} could not be relaunched: ${e._tag}${"stderr" in e ? `: ${String(e.stderr).trim()}` : ""}`,
+              `session ${s.name} could not be relaunched, left at its shell: ${failureText(e)}`,
             ),
             {
               name: s.name,
               how: "shell" as const,
               id: null,
-              why: e._tag,
+              why: failureText(e),
               verified: null,
             },
           ),

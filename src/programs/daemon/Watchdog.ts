@@ -1,14 +1,14 @@
 import { Clock, Duration, Effect, Layer, Schedule } from "effect"
-import { forgetting } from "../../domain/InFlightState.js"
-import { sessionFailedFooter } from "../../domain/ResultFooter.js"
+import { failureText } from "../../domain/FailureText.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
-import { StateStore } from "../../services/StateStore.js"
-import { TaskQueue } from "../../services/TaskQueue.js"
+import type { StateStore } from "../../services/StateStore.js"
+import type { TaskQueue } from "../../services/TaskQueue.js"
 import { TmuxPool } from "../../services/TmuxPool.js"
 import { type StaleTask, Watchdog } from "../../services/Watchdog.js"
+import { makeTaskAttempts } from "./TaskAttempts.js"
 
 /** The tasks in flight past their deadline at `now` (delegated tasks are the reaper's: they hold no session). */
 export const staleTasks = (sessions: ReadonlyArray<SessionRecord>, now: number): ReadonlyArray<StaleTask> =>
@@ -55,43 +55,40 @@ export const runWatchdog = (
   })
 
 /**
- * `watchdog.on_stale: fail`: the stale task's turn is interrupted (Esc), the task filed in failed/ as timed out,
+ * A task past its own `timeout:` (or past watchdog.stale_after with `on_stale: fail`): its turn is interrupted
+ * (Esc), the attempt fails (cause timeout: pending/ again after its backoff, or failed/ after its last attempt),
  * and the pool session gets a new agent (a clean context for the next task). Only if the session still holds
  * that very dispatch.
  */
-const failStale = (t: StaleTask, dispatch: string) =>
+const failStale = (t: StaleTask, dispatch: string, why: string) =>
   Effect.gen(function* () {
-    const queue = yield* TaskQueue
     const tmux = yield* TmuxPool
-    const state = yield* StateStore
     const supervisor = yield* SessionSupervisor
-    const { table, locked, counters } = yield* DaemonSessions
+    const attempts = yield* makeTaskAttempts
+    const { table, locked } = yield* DaemonSessions
     yield* locked(
       Effect.uninterruptible(
         Effect.gen(function* () {
           const r = table.get(t.session)
-          if (r?.task?.dispatch !== dispatch) return
-          yield* tmux.sendKey(r.name, "Escape").pipe(Effect.ignore)
-          yield* queue
-            .fail(
-              t.task,
-              sessionFailedFooter(
-                { session: r.name, attempt: t.attempt, startedAt: t.since },
-                `timed out: past its deadline (sent ${t.since}; watchdog.on_stale: fail)`,
-                new Date(yield* Clock.currentTimeMillis),
+          const held = r?.task
+          if (r === undefined || held?.dispatch !== dispatch) return
+          yield* tmux
+            .sendKey(r.name, "Escape")
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.logWarning(`watchdog: Esc to ${r.name} not sent: ${failureText(e)}`),
               ),
             )
-            .pipe(Effect.catchTag("TaskNotFound", () => Effect.void))
-          counters.failed++
+          yield* attempts.failed(r, held, "timeout", `${why} (sent ${t.since})`)
           r.task = undefined
-          yield* state.update(forgetting(r.name, t.task))
-          yield* Effect.logWarning(
-            `watchdog: task ${t.task} on ${r.name} timed out: failed/, the session relaunched`,
-          )
           if (r.kind === "pool") yield* supervisor.launch(r.name, r.cwd, r.kind, undefined, true)
         }),
       ),
-    ).pipe(Effect.catchAll((e) => Effect.logError(`watchdog: failing task ${t.task}: ${e._tag}`)))
+    ).pipe(
+      Effect.catchAll((e) =>
+        Effect.logError(`watchdog: task ${t.task} timed out but could not be given back: ${failureText(e)}`),
+      ),
+    )
   })
 
 export const WatchdogLive = Layer.effect(
@@ -107,9 +104,15 @@ export const WatchdogLive = Layer.effect(
         yield* Effect.logWarning(
           `watchdog: task ${t.task} (attempt ${t.attempt}) on ${t.session} is past its deadline (sent ${t.since})`,
         )
-        const dispatch = table.get(t.session)?.task?.dispatch
-        if (settings.watchdog.onStale === "fail" && dispatch !== undefined)
-          yield* Effect.provide(failStale(t, dispatch), context)
+        const held = table.get(t.session)?.task
+        if (held === undefined) return
+        if (held.timed === true)
+          yield* Effect.provide(failStale(t, held.dispatch, "past its timeout"), context)
+        else if (settings.watchdog.onStale === "fail")
+          yield* Effect.provide(
+            failStale(t, held.dispatch, "past watchdog.stale_after (watchdog.on_stale: fail)"),
+            context,
+          )
       })
     return Watchdog.of({
       stale: Effect.map(Clock.currentTimeMillis, (now) => staleTasks(table.all(), now)),

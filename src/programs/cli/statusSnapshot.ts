@@ -1,0 +1,60 @@
+import { Duration, Effect, Option, Schema } from "effect"
+import { peekDaemonState } from "../../layers/StateStoreFile.js"
+import { AppConfig } from "../../services/AppConfig.js"
+import { TaskQueue } from "../../services/TaskQueue.js"
+import {
+  DaemonStatus,
+  type FailoverView,
+  type QueueCounts,
+  type SessionView,
+} from "../daemon/DaemonApiSchemas.js"
+import { daemonClient } from "./daemonClient.js"
+
+/** What the disk can tell of GET /api/status while no daemon answers: its fields where known, `daemon: null`. */
+export interface DiskStatus {
+  readonly daemon: null
+  readonly account: string | null
+  readonly sessions: ReadonlyArray<SessionView>
+  readonly queue: typeof QueueCounts.Type
+  readonly failover: FailoverView | null
+}
+
+export type StatusSnapshot =
+  | { readonly live: true; readonly body: typeof DaemonStatus.Encoded }
+  | { readonly live: false; readonly body: DiskStatus }
+
+/** How long `ccl status` waits for the daemon before showing the disk view. */
+const ASK_TIMEOUT = Duration.seconds(2)
+
+/** GET /api/status as the daemon sent it; else queue counts, and account and cooldowns from state.json. */
+export const statusSnapshot = Effect.gen(function* () {
+  const settings = yield* AppConfig
+  const live = yield* daemonClient.pipe(
+    Effect.flatMap((client) => client.status.status()),
+    Effect.timeout(ASK_TIMEOUT),
+    Effect.option,
+  )
+  if (Option.isSome(live)) {
+    // Encoded again, so that `--json` prints the API's body, not the client's decoded view of it.
+    return { live: true, body: Schema.encodeSync(DaemonStatus)(live.value) } as StatusSnapshot
+  }
+  const queue = yield* (yield* TaskQueue).counts
+  const state = peekDaemonState(settings.state)
+  const body: DiskStatus = {
+    daemon: null,
+    account: state?.active_account ?? settings.accounts[0]?.name ?? null,
+    sessions: [],
+    queue,
+    failover:
+      state === undefined
+        ? null
+        : {
+            active: state.active_account,
+            swapping: state.swap !== null,
+            paused_until: null,
+            cooldowns: state.cooldowns,
+            history: state.history,
+          },
+  }
+  return { live: false, body } as StatusSnapshot
+})
