@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { EXAMPLE_CONFIG } from "../../src/domain/Settings.js"
@@ -134,5 +134,96 @@ describe("ccl queue", () => {
     const r = runCcl(["queue", "lst"], { cwd })
     expect(r.code).toBe(2)
     expect(runCcl(["--help"], { cwd }).code).toBe(0)
+  })
+})
+
+describe("ccl queue: the task model's fields and waits (issue 13)", () => {
+  it("add --depends-on/--max-attempts/--retry-backoff/--timeout land in the frontmatter; bad values are exit 2", () => {
+    const cwd = tempDir()
+    const added = runCcl(
+      [
+        "queue",
+        "add",
+        "--text",
+        "Ship it",
+        "--id",
+        "ship",
+        "--depends-on",
+        "build, test",
+        "--max-attempts",
+        "5",
+        "--retry-backoff",
+        "1m",
+        "--timeout",
+        "2h",
+      ],
+      { cwd },
+    )
+    expect(added.code, added.stderr).toBe(0)
+    const show = JSON.parse(runCcl(["queue", "show", "ship", "--json"], { cwd }).stdout)
+    expect(show.frontmatter).toEqual({
+      depends_on: ["build", "test"],
+      max_attempts: 5,
+      retry_backoff: 60_000,
+      timeout: 7_200_000,
+    })
+    for (const [flag, value, field] of [
+      ["--max-attempts", "0", "max_attempts"],
+      ["--retry-backoff", "soon", "retry_backoff"],
+      ["--depends-on", "../x", "depends_on"],
+    ] as const) {
+      const bad = runCcl(["queue", "add", "--text", "x", "--id", `bad-${field}`, flag, value], { cwd })
+      expect(bad.code).toBe(2)
+      expect(bad.stderr.trim().split("\n")).toHaveLength(1)
+      expect(bad.stderr).toContain(`field "${field}"`)
+      expect(existsSync(path.join(cwd, ".ccl", "queue", "pending", `bad-${field}.md`))).toBe(false)
+    }
+  })
+
+  it("list says what holds each pending task back: its dependencies, its backoff, the accounts' reset", () => {
+    const cwd = tempDir()
+    writeFileSync(
+      path.join(cwd, "ccl.yaml"),
+      "queue: ./queue\nstate: ./state\naccounts: [{ name: main, home: ./home-main }]\n",
+    )
+    expect(runCcl(["queue", "add", "--text", "First", "--id", "first"], { cwd }).code).toBe(0)
+    expect(
+      runCcl(["queue", "add", "--text", "After", "--id", "after", "--depends-on", "first,later"], { cwd })
+        .code,
+    ).toBe(0)
+    expect(runCcl(["queue", "add", "--text", "Again", "--id", "again"], { cwd }).code).toBe(0)
+    const rows = () =>
+      new Map(
+        (
+          JSON.parse(runCcl(["queue", "list", "--json"], { cwd }).stdout) as Array<{
+            id: string
+            waiting?: string
+          }>
+        ).map((r) => [r.id, r.waiting]),
+      )
+    expect(rows().get("after")).toBe("blocked: waits for first (pending), later (no such task yet)")
+    expect(rows().get("first")).toBeUndefined()
+    // What the daemon keeps: a backoff after a failed attempt, and every account spent until a reset.
+    const future = (ms: number) => new Date(Date.now() + ms).toISOString()
+    const retryAt = Date.now() + 600_000
+    mkdirSync(path.join(cwd, "state"), { recursive: true })
+    writeFileSync(
+      path.join(cwd, "state", "state.json"),
+      JSON.stringify({
+        active_account: "main",
+        attempts: { again: 1 },
+        attempt_log: { again: [{ n: 1, cause: "session_dead", at: future(0) }] },
+        retry_at: { again: retryAt },
+        cooldowns: { main: future(3_600_000) },
+      }),
+    )
+    const after = rows()
+    expect(after.get("again")).toBe(
+      `retry after ${new Date(retryAt).toISOString()} (last attempt: session_dead)`,
+    )
+    expect(after.get("first")).toMatch(/^waiting for reset at .* \(every account is spent\)$/)
+    const table = runCcl(["queue", "list"], { cwd }).stdout
+    expect(table).toContain("WAITING")
+    expect(table).toMatch(/after .*blocked: waits for first \(pending\)/)
   })
 })

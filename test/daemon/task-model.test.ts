@@ -154,6 +154,37 @@ describe("failure causes and attempts", () => {
       ),
   )
 
+  it.live(
+    "a prompt that cannot be typed is an attempt (undelivered): failed/ after the last, with tmux's words",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const r = yield* memoryDaemon(1, { refusePaste: (text) => text.startsWith("[ccl task stuck:") })
+          yield* r.allReady
+          yield* r.queue
+            .enqueue("stuck", "---\nmax_attempts: 2\nretry_backoff: 0s\n---\nStuck\n")
+            .pipe(Effect.orDie)
+          yield* r.dispatcher.wake
+          // The session is read afresh after each failed delivery: it shows the agent at rest again.
+          yield* until(
+            Effect.gen(function* () {
+              if (r.record("ccl-pool-1").phase === "starting") r.tmux.setScreen("ccl-pool-1", IDLE)
+              return (yield* r.where("stuck")) === "failed" ? true : undefined
+            }),
+            15_000,
+            r.describe,
+          )
+          const footer = yield* footerOf(r, "stuck")
+          expect(footer).toMatchObject({ status: "failed", cause: "undelivered", attempt: 2 })
+          expect(footer.error).toContain("paste-buffer")
+          expect(footer.error).toContain("no space for the buffer")
+          expect(footer.attempts).toMatch(/^1 undelivered \(ccl-pool-1, .*\), 2 undelivered \(ccl-pool-1, /)
+          // Another task still goes through the same session.
+          yield* r.dispatch("fine", "Fine")
+        }),
+      ),
+  )
+
   it.live("max_attempts: 1 and a dead session: failed/ at once with cause session_dead", () =>
     Effect.scoped(
       Effect.gen(function* () {

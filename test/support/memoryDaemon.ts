@@ -11,6 +11,7 @@ import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
 import { makeTaskCancel } from "../../src/programs/daemon/TaskCancel.js"
 import { QueueIOError } from "../../src/services/TaskQueue.js"
+import { TmuxError } from "../../src/services/TmuxPool.js"
 import { daemonRig } from "./daemonRig.js"
 import { testSettings } from "./settings.js"
 import { tempDir } from "./tempDir.js"
@@ -43,7 +44,13 @@ export const until = <A>(check: Effect.Effect<A | undefined>, ms: number, descri
 /** A daemon's dispatcher over memory layers, its dispatch and screen loops running in the test's scope. */
 export const memoryDaemon = (
   poolSize: number,
-  faults: { releaseFailures?: number; freshContext?: boolean; watchdog?: Settings["watchdog"] } = {},
+  faults: {
+    releaseFailures?: number
+    freshContext?: boolean
+    watchdog?: Settings["watchdog"]
+    /** Pastes of these texts fail as tmux would (the prompt never reaches the session). */
+    refusePaste?: (text: string) => boolean
+  } = {},
 ) =>
   Effect.gen(function* () {
     const root = tempDir()
@@ -63,7 +70,24 @@ export const memoryDaemon = (
           ? Effect.fail(new QueueIOError({ op: "release", path: id, message: "no space left on device" }))
           : memory.release(id),
     }
-    const d = yield* daemonRig({ root, settings, tmux: tmux.pool, queue })
+    const refuse = faults.refusePaste
+    const pool: typeof tmux.pool =
+      refuse === undefined
+        ? tmux.pool
+        : {
+            ...tmux.pool,
+            sendText: (name, text) =>
+              refuse(text)
+                ? Effect.fail(
+                    new TmuxError({
+                      command: "paste-buffer",
+                      exitCode: 1,
+                      stderr: "no space for the buffer",
+                    }),
+                  )
+                : tmux.pool.sendText(name, text),
+          }
+    const d = yield* daemonRig({ root, settings, tmux: pool, queue })
     yield* d.supervisor.startSessions
     /** `POST /api/tasks/{id}/cancel` as the daemon answers it. */
     const cancel = yield* Effect.provide(makeTaskCancel, d.context)
