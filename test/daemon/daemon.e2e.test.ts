@@ -216,7 +216,10 @@ describe("ccl daemon (real tmux, simulated agent, mock secutools)", () => {
             attempt: 2,
             session: "ccl-pool-1",
           })
-          expect(p.log()).toContain("died during task victim (attempt 1)")
+          expect(p.footer("done", "victim").attempts).toMatch(/^1 session_dead \(ccl-pool-1, /)
+          expect(p.log()).toMatch(
+            /task victim given back from ccl-pool-1: session_dead: .* \(attempt 1 of 3\)/,
+          )
         } finally {
           yield* Effect.promise(() => p.stop())
           p.server.kill()

@@ -204,9 +204,8 @@ describe("state.json faults", () => {
           expect(r.code).toBe(1)
           // The second start says the same: no "another daemon runs" (the lock went with the first).
           expect(r.stderr.trim().split("\n")).toEqual([
-            expect.stringMatching(
-              /^ccl: cannot read the daemon's state file .*file\/state\/state\.json: .*ENOTDIR/,
-            ),
+            // Its log (<state>/daemon.log) is the first thing the daemon opens there.
+            expect.stringMatching(/^ccl: cannot open the daemon log .*file\/state\/daemon\.log: .*ENOTDIR/),
           ])
         }
       }),
