@@ -91,11 +91,40 @@ export interface SessionRecord {
   since: number
 }
 
+/** What a listener of the table is told of a session: the fields an operator watches. */
+export type SessionLook = Pick<
+  SessionRecord,
+  "name" | "kind" | "phase" | "state" | "account" | "needsOperator"
+> & {
+  readonly task: string | undefined
+}
+
+const look = (r: SessionRecord): SessionLook => ({
+  name: r.name,
+  kind: r.kind,
+  phase: r.phase,
+  state: r.state,
+  account: r.account,
+  needsOperator: r.needsOperator,
+  task: r.task?.id,
+})
+
+const sameLook = (a: SessionLook, b: SessionLook) =>
+  a.phase === b.phase &&
+  a.state === b.state &&
+  a.account === b.account &&
+  a.needsOperator === b.needsOperator &&
+  a.task === b.task
+
 export class SessionTable {
   private readonly records = new Map<string, SessionRecord>()
 
+  /** `changed` hears of each session whose phase, state, account, task or operator need changed (events). */
+  constructor(private readonly changed: (now: SessionLook) => void = () => {}) {}
+
   upsert(record: SessionRecord): void {
     this.records.set(record.name, record)
+    this.changed(look(record))
   }
 
   get(name: string): SessionRecord | undefined {
@@ -115,7 +144,10 @@ export class SessionTable {
     const r = this.records.get(name)
     if (r === undefined) return
     if (change.phase !== undefined && change.phase !== r.phase) r.since = now
+    const before = look(r)
     Object.assign(r, change)
+    const after = look(r)
+    if (!sameLook(before, after)) this.changed(after)
   }
 
   /** JSON for the API and `ccl status`. */

@@ -1,5 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import { SessionTable } from "../domain/SessionTable.js"
+import { DaemonEvents } from "./DaemonEvents.js"
 
 /** What the dispatch counted since the daemon started (for `ccl status`). */
 export interface DispatchCounters {
@@ -28,8 +29,20 @@ export const DaemonSessionsLive = Layer.effect(
   DaemonSessions,
   Effect.gen(function* () {
     const lock = yield* Effect.makeSemaphore(1)
+    const events = yield* DaemonEvents
     return {
-      table: new SessionTable(),
+      // Each change an operator would see is an event (GET /api/events, notifications).
+      table: new SessionTable((s) =>
+        events.emit({
+          type: "session",
+          name: s.name,
+          phase: s.phase,
+          state: s.state,
+          account: s.account,
+          task: s.task,
+          needs_operator: s.needsOperator,
+        }),
+      ),
       locked: (effect) => lock.withPermits(1)(effect),
       delivering: new Set<string>(),
       counters: { dispatched: 0, completed: 0, released: 0, failed: 0 },

@@ -3,6 +3,7 @@ import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/Accou
 import type { SwapRecord } from "../../domain/DaemonState.js"
 import { failureText } from "../../domain/FailureText.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
 import {
@@ -53,6 +54,7 @@ export const AccountSwapLive = (
       const control = yield* DispatchControl
       const supervisor = yield* SessionSupervisor
       const { locked, table } = yield* DaemonSessions
+      const events = yield* DaemonEvents
       const { moveTo, record, runJournal } = yield* makeSwapMove(resumable)
       const single = yield* Effect.makeSemaphore(1)
       const hits = yield* Queue.unbounded<LimitHit>()
@@ -76,6 +78,14 @@ export const AccountSwapLive = (
               Effect.zipRight(
                 single.withPermits(1)(
                   moveTo(to, { reason: `${to.name}'s usage limit reset` }).pipe(
+                    Effect.tap(() =>
+                      events.publish({
+                        type: "failover",
+                        kind: "resumed_at_reset",
+                        to: to.name,
+                        reason: "reset",
+                      }),
+                    ),
                     Effect.catchAll((e) => Effect.logError(`failover after the reset refused: ${e.reason}`)),
                   ),
                 ),

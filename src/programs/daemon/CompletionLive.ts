@@ -6,6 +6,7 @@ import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Completion } from "../../services/Completion.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delivery } from "../../services/Delivery.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
@@ -29,6 +30,7 @@ export const CompletionLive = Layer.effect(
     const control = yield* DispatchControl
     const failover = yield* Failover
     const { table, counters } = yield* DaemonSessions
+    const events = yield* DaemonEvents
     const attempts = yield* makeTaskAttempts
 
     /**
@@ -73,6 +75,16 @@ export const CompletionLive = Layer.effect(
         Effect.catchTag("TaskNotFound", () => Effect.logWarning(`task ${t.id} was no longer active`)),
       )
       counters.completed++
+      yield* events.publish({
+        type: "task",
+        id: t.id,
+        state: "done",
+        session: r.name,
+        account: r.account,
+        attempt: t.attempt,
+        route: "local",
+        provider: "claude-code",
+      })
       yield* failpoint("completion:filed")
       // Fencing: the Stop of this turn, if it comes later, must never file the next task.
       if (t.promptId !== undefined)
@@ -108,6 +120,14 @@ export const CompletionLive = Layer.effect(
       yield* tmux
         .sendKey(r.name, "Escape")
         .pipe(Effect.catchAll((e) => Effect.logWarning(`session ${r.name}: Esc not sent: ${failureText(e)}`)))
+      yield* events.publish({
+        type: "failover",
+        kind: "limit_hit",
+        account: r.account,
+        session: r.name,
+        reason: `usage limit (${via})`,
+        reset_at: resetAt?.toISOString(),
+      })
       yield* failover.report({ session: r.name, account: r.account, resetAt: resetAt?.getTime(), via })
     })
 

@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { StateStoreFile } from "../../layers/StateStoreFile.js"
 import type { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEventsLive } from "../../services/DaemonEvents.js"
 import { DaemonSessionsLive } from "../../services/DaemonSessions.js"
 import { DispatchControlLive } from "../../services/DispatchControl.js"
 import type { StateFileError, StateStore } from "../../services/StateStore.js"
@@ -23,7 +24,9 @@ export const daemonServices = (
   state: Layer.Layer<StateStore, StateFileError, AppConfig> = StateStoreFile,
   resumable?: (home: string, cwd: string, id: string) => boolean,
 ) => {
-  const base = Layer.mergeAll(DaemonSessionsLive, DispatchControlLive, state)
+  const base = Layer.mergeAll(DaemonSessionsLive, DispatchControlLive, state).pipe(
+    Layer.provideMerge(DaemonEventsLive),
+  )
   const supervised = SessionSupervisorLive.pipe(Layer.provideMerge(base))
   const failover = AccountSwapLive(resumable).pipe(Layer.provideMerge(supervised))
   const delivery = DeliveryLive.pipe(Layer.provideMerge(failover))

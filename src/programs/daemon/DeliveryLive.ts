@@ -9,6 +9,7 @@ import { doneLineCount } from "../../domain/ScreenTurns.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delivery } from "../../services/Delivery.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
@@ -29,6 +30,7 @@ export const DeliveryLive = Layer.scoped(
     const control = yield* DispatchControl
     const supervisor = yield* SessionSupervisor
     const { table, locked, counters } = yield* DaemonSessions
+    const events = yield* DaemonEvents
     const attempts = yield* makeTaskAttempts
     /** /clears after filings, in the background: cut at SIGTERM (the next daemon clears at its first dispatch). */
     const clearings = yield* FiberSet.make<void, never>()
@@ -185,6 +187,14 @@ export const DeliveryLive = Layer.scoped(
         .pipe(Effect.mapError((e) => ({ _tag: "Undelivered" as const, message: failureText(e) })))
       counters.dispatched++
       yield* Effect.logInfo(`task ${task.id} dispatched to ${free.name} (attempt ${attempt})`)
+      yield* events.publish({
+        type: "task",
+        id: task.id,
+        state: "active",
+        session: free.name,
+        account: free.account,
+        attempt,
+      })
       yield* failpoint("dispatch:prompt-sent")
     })
 

@@ -7,6 +7,7 @@ import {
   type Readiness,
   resolveDependencies,
 } from "../../domain/TaskDependencies.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { StateStore } from "../../services/StateStore.js"
 import { type PendingTask, TaskQueue } from "../../services/TaskQueue.js"
@@ -26,6 +27,7 @@ export const makeDispatchGate = Effect.gen(function* () {
   const queue = yield* TaskQueue
   const state = yield* StateStore
   const { counters } = yield* DaemonSessions
+  const events = yield* DaemonEvents
 
   /** Where each task named by a dependency is: pending ones from the listing, others from the queue. */
   const dependencyStates = (pending: ReadonlyArray<PendingTask>, withDeps: ReadonlyArray<PendingTask>) =>
@@ -50,6 +52,7 @@ export const makeDispatchGate = Effect.gen(function* () {
         Effect.catchTag("TaskNotFound", () => Effect.void),
       )
       counters.failed++
+      yield* events.publish({ type: "task", id: t.id, state: "failed", cause: r.kind, detail: error })
       const s = state.get()
       if (s.attempts[t.id] !== undefined || s.retry_at[t.id] !== undefined)
         yield* state.update(forgetting(undefined, t.id))

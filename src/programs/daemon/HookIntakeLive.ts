@@ -8,6 +8,7 @@ import { stopVerdict } from "../../domain/StopFencing.js"
 import { detectUsageLimit } from "../../domain/UsageLimit.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Completion } from "../../services/Completion.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { HookIntake } from "../../services/HookIntake.js"
 import { replayEvents } from "./HookReplay.js"
@@ -30,6 +31,7 @@ export const HookIntakeLive = Layer.effect(
     const settings = yield* AppConfig
     const completion = yield* Completion
     const { table, locked } = yield* DaemonSessions
+    const events = yield* DaemonEvents
 
     /** What the event says of the session's state and conversation, for the API and the failover. */
     const note = (r: SessionRecord, record: HookRecord, at: number, now: number) => {
@@ -97,6 +99,7 @@ export const HookIntakeLive = Layer.effect(
       // A late event of the agent this session ran before says nothing of the one running now.
       if (at < r.launchedAt) return
       const p = record.payload
+      yield* events.publish({ type: "hook", event: record.event, session: r.name })
       note(r, record, at, yield* Clock.currentTimeMillis)
       switch (record.event) {
         case "SessionStart":

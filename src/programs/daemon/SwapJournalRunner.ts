@@ -7,6 +7,7 @@ import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { type LaunchMode, SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
@@ -30,17 +31,33 @@ export const makeSwapJournalRunner = (resumable: (home: string, cwd: string, id:
     const state = yield* StateStore
     const supervisor = yield* SessionSupervisor
     const { table } = yield* DaemonSessions
+    const events = yield* DaemonEvents
 
     /** Appends a swap to the history (and, for a finished journal, clears it in the same write). */
     const record = (r: Omit<SwapRecord, "finished_at">, endsJournal = false) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const done: SwapRecord = { ...r, finished_at: iso(now) }
+        const kind =
+          r.outcome === "swapped" ? "swapped" : r.outcome === "refused" ? "refused" : "all_exhausted"
         return Effect.as(
-          state.update((s) => ({
-            ...s,
-            ...(endsJournal ? { swap: null } : {}),
-            history: [...s.history, done].slice(-HISTORY_LIMIT),
-          })),
+          state
+            .update((s) => ({
+              ...s,
+              ...(endsJournal ? { swap: null } : {}),
+              history: [...s.history, done].slice(-HISTORY_LIMIT),
+            }))
+            .pipe(
+              Effect.tap(() =>
+                events.publish({
+                  type: "failover",
+                  kind,
+                  from: r.from,
+                  to: r.to,
+                  reason: r.reason,
+                  reset_at: r.reset_at ?? undefined,
+                }),
+              ),
+            ),
           done,
         )
       })

@@ -10,6 +10,7 @@ import { forgetting } from "../../domain/InFlightState.js"
 import { type ResultFooter, sessionFailedFooter } from "../../domain/ResultFooter.js"
 import type { TaskInFlight } from "../../domain/SessionTable.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { StateStore } from "../../services/StateStore.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
@@ -29,6 +30,7 @@ export const makeTaskAttempts = Effect.gen(function* () {
   const queue = yield* TaskQueue
   const state = yield* StateStore
   const { counters } = yield* DaemonSessions
+  const events = yield* DaemonEvents
 
   /** The task's own max_attempts and retry_backoff, from its file; the pool's when it cannot be read. */
   const limitsOf = (id: string) =>
@@ -68,6 +70,16 @@ export const makeTaskAttempts = Effect.gen(function* () {
       detail,
     }
     const log = logWith(t.id, entry)
+    const told = {
+      type: "task",
+      id: t.id,
+      session: holder.name,
+      account: holder.account,
+      attempt: t.attempt,
+      route: "local",
+      cause,
+      detail,
+    } as const
     if (t.attempt >= max) {
       const footer: ResultFooter = sessionFailedFooter(
         {
@@ -86,6 +98,7 @@ export const makeTaskAttempts = Effect.gen(function* () {
         .pipe(Effect.catchTag("TaskNotFound", () => Effect.succeed("")))
       yield* state.update(forgetting(holder.name, t.id))
       counters.failed++
+      yield* events.publish({ ...told, state: "failed" })
       yield* Effect.logWarning(
         `task ${t.id} failed for good on ${holder.name}: ${cause}: ${detail} (attempt ${t.attempt} of ${max}): failed/`,
       )
@@ -107,6 +120,7 @@ export const makeTaskAttempts = Effect.gen(function* () {
     })
     yield* queue.release(t.id)
     counters.released++
+    yield* events.publish({ ...told, state: "pending" })
     yield* Effect.logWarning(
       `task ${t.id} given back from ${holder.name}: ${cause}: ${detail} (attempt ${t.attempt} of ${max}); ` +
         `next attempt after ${new Date(retryAt).toISOString()}`,

@@ -4,6 +4,7 @@ import { failureText } from "../../domain/FailureText.js"
 import { forgetting } from "../../domain/InFlightState.js"
 import type { SessionRecord, TaskInFlight } from "../../domain/SessionTable.js"
 import { taskIdProblem } from "../../domain/TaskId.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delivery } from "../../services/Delivery.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
@@ -35,6 +36,7 @@ export const makeTaskCancel = Effect.gen(function* () {
   const delivery = yield* Delivery
   const control = yield* DispatchControl
   const { table, locked, delivering } = yield* DaemonSessions
+  const events = yield* DaemonEvents
 
   const forget = (session: string | undefined, id: string) =>
     state
@@ -68,6 +70,7 @@ export const makeTaskCancel = Effect.gen(function* () {
       else if (r.hooked === true) r.owedStops++
       yield* forget(r.name, t.id)
       yield* Effect.logInfo(`task ${t.id} cancelled on ${r.name} (attempt ${t.attempt}): ${footer.error}`)
+      yield* events.publish({ type: "task", id: t.id, state: "failed", session: r.name, cause: "cancelled" })
       if (r.phase !== "working") {
         // Limited, resuming, dead: the session keeps its course, without the task.
         table.set(r.name, { task: undefined }, now)
@@ -100,6 +103,7 @@ export const makeTaskCancel = Effect.gen(function* () {
         // A task given back after a failed attempt has attempts and a backoff in state.json.
         yield* forget(undefined, id)
         yield* Effect.logInfo(done.message)
+        yield* events.publish({ type: "task", id, state: "failed", cause: "cancelled" })
         return {
           id,
           from: "pending",

@@ -2,6 +2,7 @@ import { Clock, Duration, Effect, Layer, Schedule } from "effect"
 import { failureText } from "../../domain/FailureText.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import type { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import type { StateStore } from "../../services/StateStore.js"
@@ -97,7 +98,7 @@ export const WatchdogLive = Layer.effect(
     const settings = yield* AppConfig
     const { table } = yield* DaemonSessions
     const context = yield* Effect.context<
-      AppConfig | TaskQueue | TmuxPool | StateStore | SessionSupervisor | DaemonSessions
+      AppConfig | TaskQueue | TmuxPool | StateStore | SessionSupervisor | DaemonSessions | DaemonEvents
     >()
     const report = (t: StaleTask) =>
       Effect.gen(function* () {
