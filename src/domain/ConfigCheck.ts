@@ -7,6 +7,7 @@ import {
   isLeaf,
   unknownKey,
 } from "./ConfigContract.js"
+import { isNotifyEvent } from "./Notification.js"
 import type { RouterSettings } from "./Route.js"
 
 // ConfigContract.ts judged without Effect, for the light `ccl decide`. It answers only when it is sure the
@@ -64,6 +65,21 @@ const fromFile = (kind: ConfigKind, v: unknown, pathKey: string | undefined): Re
         )
         ? v
         : UNSURE
+    case "webhooks":
+      // Shape already checked (webhooksProblem); sure only of the plainest spelling of each field.
+      return Array.isArray(v) &&
+        v.every(
+          (item) =>
+            isItem(item.url) &&
+            (item.events === undefined ||
+              item.events === null ||
+              (Array.isArray(item.events) &&
+                item.events.every((e: unknown) => isItem(e) && isNotifyEvent(e)))) &&
+            (item.format === undefined || item.format === "json" || item.format === "ntfy") &&
+            (item.secret_env === undefined || isItem(item.secret_env)),
+        )
+        ? v
+        : UNSURE
   }
 }
 
@@ -92,6 +108,7 @@ const fromEnv = (kind: ConfigKind, text: string): Read => {
       return items.every((s) => s !== "") ? items : UNSURE
     }
     case "dirs":
+    case "webhooks":
       return UNSURE
   }
 }
@@ -115,8 +132,12 @@ const walk = (
     }
     const name = envName(at)
     const text = env[name]
-    // Lists of sessions or accounts from the environment take indexed names: only the full loader reads them.
-    if (node.kind === "dirs" && Object.keys(env).some((k) => k.startsWith(name))) return false
+    // Lists of sessions, accounts or webhooks from the environment take indexed names: only the loader reads them.
+    if (
+      (node.kind === "dirs" || node.kind === "webhooks") &&
+      Object.keys(env).some((k) => k.startsWith(name))
+    )
+      return false
     const value =
       text !== undefined
         ? fromEnv(node.kind, text)

@@ -1,4 +1,5 @@
 import { parseDurationText } from "./DurationText.js"
+import { NOTIFY_EVENTS } from "./Notification.js"
 import { defaultRetryPolicy } from "./RetryPolicy.js"
 
 // What ccl.yaml (and its CCL_* overrides) may say: every key, its kind, its default, and the rules' messages.
@@ -15,6 +16,7 @@ export type ConfigKind =
   | "port"
   | "strings"
   | "dirs"
+  | "webhooks"
   | ReadonlyArray<string>
 
 export interface ConfigLeaf<A = unknown, K extends ConfigKind = ConfigKind> {
@@ -50,6 +52,8 @@ export const CONFIG = {
   },
   dedicated: leaf("dirs", [], "cwd"),
   accounts: leaf("dirs", [], "home"),
+  /** Webhooks (README "Notifications"): items checked by webhooksProblem, read by SettingsConfig.ts. */
+  notify: leaf("webhooks", []),
   shared: {
     root: leaf("string", "~/.claude-shared"),
     required: leaf("strings", ["session-env", "file-history", "projects"]),
@@ -65,6 +69,8 @@ export const CONFIG = {
     poll: leaf("duration", "10s"),
     deadline: leaf("duration", "2h"),
     concurrency: leaf("positiveInt", 16),
+    fallback_on_exhausted: leaf("boolean", false),
+    fallback_provider: leaf("nonEmpty", undefined),
     retry: {
       attempts: leaf("positiveInt", defaultRetryPolicy.attempts),
       base: leaf("duration", ms(defaultRetryPolicy.baseMs)),
@@ -82,6 +88,13 @@ export const CONFIG = {
   api: {
     host: leaf("nonEmpty", "127.0.0.1"),
     port: leaf("port", 7420),
+    metrics_token: leaf("boolean", false),
+  },
+  accounts_policy: {
+    swap_at_percent: leaf("positiveInt", 95),
+    stop_new_tasks_at_percent: leaf("positiveInt", 90),
+    swap: leaf(["at_idle", "immediate"], "at_idle" as const),
+    resume_spread: leaf("duration", "30s"),
   },
   log: {
     max_bytes: leaf("positiveInt", 10 * 1024 * 1024),
@@ -114,12 +127,51 @@ export const durationSetting = (text: string): { readonly ms: number } | { reado
 export const envName = (path: ReadonlyArray<string>): string =>
   ["CCL", ...path].map((p) => p.toUpperCase()).join("_")
 
-/** The first key of a ccl.yaml document the contract does not know, as an error message; undefined if none. */
+/** The keys of one `notify:` item; `secret` is refused with its own message (secrets only from the environment). */
+export const WEBHOOK_KEYS = ["url", "events", "format", "secret_env"] as const
+
+/**
+ * What is wrong with a `notify:` list, or undefined. Effect's reader would drop an item with no keys and ignore
+ * unknown ones (a `secret:` in clear): both are refused here, before it reads. Events and format: the reader.
+ */
+export const webhooksProblem = (key: string, value: unknown): string | undefined => {
+  if (value === null || value === undefined) return undefined
+  const example = `such as - { url: https://hooks.example/ccl, events: [${NOTIFY_EVENTS[4]}] }`
+  if (!Array.isArray(value)) return `"${key}" must be a list of webhooks, ${example}`
+  for (const [i, item] of value.entries()) {
+    const at = `${key}[${i}]`
+    if (item === null || typeof item !== "object" || Array.isArray(item))
+      return `"${at}" must be a mapping, ${example}`
+    for (const k of Object.keys(item)) {
+      if (k === "secret")
+        return `"${at}.secret": secrets are not read from ccl.yaml: export it in an environment variable and name that variable with secret_env`
+      if (!(WEBHOOK_KEYS as ReadonlyArray<string>).includes(k))
+        return `unknown key "${at}.${k}" (known in a webhook: ${WEBHOOK_KEYS.join(", ")})`
+    }
+    const url = (item as Record<string, unknown>).url
+    let parsed: URL | undefined
+    try {
+      parsed = typeof url === "string" ? new URL(url) : undefined
+    } catch {}
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
+      return `"${at}.url": expected an http:// or https:// URL, got ${JSON.stringify(url ?? null)}`
+  }
+  return undefined
+}
+
+/**
+ * The first key of a ccl.yaml document the contract does not know (or a `notify:` item it refuses), as an error
+ * message; undefined if none.
+ */
 export const unknownKey = (doc: Record<string, unknown>): string | undefined => {
   const top = CONFIG as ConfigSection
   for (const [key, value] of Object.entries(doc)) {
     const node = top[key]
     if (node === undefined) return `unknown key "${key}" (known: ${Object.keys(top).join(", ")})`
+    if (isLeaf(node) && node.kind === "webhooks") {
+      const problem = webhooksProblem(key, value)
+      if (problem !== undefined) return problem
+    }
     if (!isLeaf(node) && value !== null && typeof value === "object" && !Array.isArray(value)) {
       const inner = Object.keys(node)
       for (const k of Object.keys(value)) {

@@ -13,6 +13,8 @@ export interface TaskEvent {
   readonly provider?: string | undefined
   readonly cause?: string | undefined
   readonly detail?: string | undefined
+  /** Dispatched (active): ISO time the task entered pending/ (its file's mtime), for the dispatch latency. */
+  readonly queued_at?: string | undefined
 }
 
 /** A session's phase or state changed. */
@@ -54,6 +56,8 @@ export interface HookEvent {
   readonly type: "hook"
   readonly event: string
   readonly session: string
+  /** Notification's `notification_type` (permission_prompt: the operator must answer; a notification). */
+  readonly notification_type?: string | undefined
 }
 
 export type DaemonEvent = TaskEvent | SessionEvent | FailoverEvent | QuotaEvent | HookEvent

@@ -10,6 +10,8 @@ export const DelegationMarker = Schema.Struct({
   state: Schema.Literal("delegated_to_secutools"),
   /** When the reaper gives up on the job (the task's timeout, else delegation.deadline). */
   deadline_at: Schema.optional(Schema.String),
+  /** Sent to secutools though it would run locally: why (delegation.fallback_on_exhausted). */
+  fallback: Schema.optional(Schema.String),
 })
 export type DelegationMarker = typeof DelegationMarker.Type
 

@@ -18,6 +18,8 @@ export const HookFields = Schema.Struct({
   error: Schema.optional(Schema.String),
   notification_type: Schema.optional(Schema.String),
   last_assistant_message: Schema.optional(Schema.String),
+  /** StatusLine (the statusline JSON): read leniently by StatusLineQuota.ts, so an odd shape drops no record. */
+  rate_limits: Schema.optional(Schema.Unknown),
 })
 export type HookFields = typeof HookFields.Type
 

@@ -8,7 +8,7 @@ import { type HookEvent, shellQuote } from "./HookSettings.js"
 
 /** The folders under the state folder: tmp/ (being written), new/ (complete), bad/ (could not be read). */
 export const SPOOL_FOLDER = "hooks"
-const HEADER = "ccl-hook/1"
+export const HEADER = "ccl-hook/1"
 /** At most this much of a hook's stdin is kept (as the Node relay's STDIN_LIMIT); the rest is cut off. */
 export const SPOOL_PAYLOAD_LIMIT = 1024 * 1024
 /** A file larger than this was not written by the hook command. */

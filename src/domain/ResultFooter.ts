@@ -2,6 +2,8 @@
 export interface ResultFooter {
   readonly status: "completed" | "failed" | "cancelled"
   readonly route: "local" | "delegated"
+  /** Why a task went where it would not have (`route: delegated (fallback: accounts exhausted)`). */
+  readonly fallback?: string
   readonly provider: string
   readonly job_id?: string
   readonly session?: string
@@ -48,7 +50,10 @@ export const renderFooter = (footer: ResultFooter): string => {
   const lines = [FOOTER_MARKER, HEADER]
   for (const key of KEYS) {
     const value = footer[key]
-    if (value !== undefined) lines.push(`- ${key}: ${oneLine(String(value))}`)
+    if (value === undefined) continue
+    const note =
+      key === "route" && footer.fallback !== undefined ? ` (fallback: ${oneLine(footer.fallback)})` : ""
+    lines.push(`- ${key}: ${oneLine(String(value))}${note}`)
   }
   const text = footer.text === undefined || footer.text === "" ? "" : `\n${footer.text}\n`
   return `\n${lines.join("\n")}\n${text}`
@@ -68,9 +73,11 @@ const parseBlock = (block: string): ResultFooter | undefined => {
     if (m === null) break
     fields[m[1]!] = m[2]!
   }
-  const { status, route, provider, finished_at } = fields
+  const { status, provider, finished_at } = fields
   if (status !== "completed" && status !== "failed" && status !== "cancelled") return undefined
-  if (route !== "local" && route !== "delegated") return undefined
+  const routeLine = /^(local|delegated)(?: \(fallback: (.*)\))?$/.exec(fields.route ?? "")
+  if (routeLine === null) return undefined
+  const route = routeLine[1] as "local" | "delegated"
   if (provider === undefined || finished_at === undefined) return undefined
   // After the fields: nothing, or one blank line then the text (which render ended with one newline).
   const rest = lines.slice(i).join("\n")
@@ -103,6 +110,7 @@ const parseBlock = (block: string): ResultFooter | undefined => {
   const cost = num(fields.cost_usd)
   if (cost !== undefined && Number.isFinite(cost)) out.cost_usd = cost
   if (text !== undefined) out.text = text
+  if (routeLine[2] !== undefined) out.fallback = routeLine[2]
   return out
 }
 

@@ -77,6 +77,25 @@ export const decide = (fm: Frontmatter, settings: RouterSettings): Decision => {
   return local(8, "no delegation requested")
 }
 
+/**
+ * While every account is spent (delegation.fallback_on_exhausted): the provider a local task may go to instead,
+ * or undefined when it must wait for Claude Code (needs_claude_code, preferred_ai: claude-code, allow_delegation:
+ * false, an unknown preferred_ai, or no provider to name).
+ */
+export const fallbackProvider = (
+  fm: Frontmatter,
+  settings: RouterSettings,
+  configured: string | undefined,
+): string | undefined => {
+  if (!settings.delegationEnabled) return undefined
+  if (fm.needs_claude_code === true || fm.preferred_ai === LOCAL_PROVIDER || fm.allow_delegation === false)
+    return undefined
+  const known = (p: string | undefined) => (p !== undefined && settings.providers.includes(p) ? p : undefined)
+  if (fm.preferred_ai !== undefined) return known(fm.preferred_ai)
+  if (fm.complexity_hint !== undefined) return known(settings.complexity[fm.complexity_hint])
+  return known(configured)
+}
+
 /** The word a bash caller prints: `local`, or the remote provider. */
 export const providerWord = (d: Decision): string => (d.route === "local" ? "local" : d.provider)
 

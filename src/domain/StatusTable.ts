@@ -1,6 +1,8 @@
 // The text of `ccl status` and of each `ccl status --watch` refresh: pure, so that a pipe, a TTY and a test
 // all see the same table.
 
+import { quotaNote } from "./QuotaText.js"
+
 /** One session as GET /api/status shows it (the fields the table uses). */
 export interface StatusSessionRow {
   readonly name: string
@@ -37,6 +39,8 @@ export interface StatusTableOptions {
   readonly address: string
   /** The configured accounts in failover order, so that idle ones show too. */
   readonly accounts: ReadonlyArray<string>
+  /** Each account's quota as the daemon knows it (GET /api/accounts); none from disk. */
+  readonly quotas?: Readonly<Record<string, Parameters<typeof quotaNote>[0]>> | undefined
 }
 
 const UNITS = [
@@ -102,8 +106,10 @@ const accountsLine = (input: StatusTableInput, options: StatusTableOptions) => {
   const shown = names.map((name) => {
     const until = cooldowns[name]
     const left = until === undefined ? Number.NaN : Date.parse(until) - options.now
+    const quota = quotaNote(options.quotas?.[name] ?? null)
     const notes = [
       ...(name === input.account ? ["active"] : []),
+      ...(quota === "" ? [] : [quota]),
       ...(left > 0 ? [`cooling down ${formatAge(left)}, until ${until}`] : []),
     ]
     const text = notes.length === 0 ? name : `${name} (${notes.join(", ")})`

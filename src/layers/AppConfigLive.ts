@@ -4,9 +4,10 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { ConfigProvider, Effect, Either, Layer, Option, Redacted } from "effect"
 import { configErrorText } from "../domain/ConfigErrorText.js"
 import { parseYaml } from "../domain/Frontmatter.js"
+import { formatOf } from "../domain/Notification.js"
 import type { Settings } from "../domain/Settings.js"
 import { AppConfig, ConfigInvalid } from "../services/AppConfig.js"
-import { secretsConfig, settingsConfig, unknownKey } from "./SettingsConfig.js"
+import { secretsConfig, settingsConfig, unknownKey, withoutEmptyEvents } from "./SettingsConfig.js"
 
 /** Where settings come from: an explicit file (`--config`), the environment, the working directory. */
 export interface ConfigSource {
@@ -71,7 +72,7 @@ export const loadSettings = (source: ConfigSource) =>
     const provider = envProvider.pipe(
       ConfigProvider.nested("CCL"),
       ConfigProvider.constantCase,
-      ConfigProvider.orElse(() => ConfigProvider.fromJson(doc)),
+      ConfigProvider.orElse(() => ConfigProvider.fromJson(withoutEmptyEvents(doc))),
     )
     const where = configFile === undefined ? "environment (CCL_*)" : `${configFile} or environment (CCL_*)`
     const raw = yield* Effect.withConfigProvider(settingsConfig, provider).pipe(
@@ -97,16 +98,30 @@ export const loadSettings = (source: ConfigSource) =>
       pool: { ...raw.pool, cwd: resolve(raw.pool.cwd) },
       dedicated: raw.dedicated.map((d) => ({ name: d.name, cwd: resolve(d.cwd) })),
       accounts: raw.accounts.map((a) => ({ name: a.name, home: resolve(a.home) })),
+      notify: raw.notify.map((n) => {
+        const secretEnv = Option.getOrUndefined(n.secretEnv)
+        const secret = secretEnv === undefined ? "" : (source.env[secretEnv] ?? "")
+        return {
+          url: n.url,
+          events: n.events,
+          format: formatOf(n.url, Option.getOrUndefined(n.format)),
+          secretEnv,
+          // Checked where it is used (the daemon, `ccl notify test`): other commands need no webhook secret.
+          secret: secret === "" ? undefined : Redacted.make(secret),
+        }
+      }),
       shared: { root: resolve(raw.shared.root), required: list(["shared", "required"], raw.shared.required) },
       delegation: {
         ...raw.delegation,
         providers: list(["delegation", "providers"], raw.delegation.providers),
         url: Option.getOrElse(secrets.url, () => raw.delegation.url),
+        fallbackProvider: Option.getOrUndefined(raw.delegation.fallbackProvider),
         apiKey: Option.getOrUndefined(apiKey),
       },
       watchdog: raw.watchdog,
       api: { ...raw.api, token: Option.getOrUndefined(token) },
       log: raw.log,
+      accountsPolicy: raw.accountsPolicy,
     }
     return settings
   })

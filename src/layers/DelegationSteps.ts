@@ -25,6 +25,7 @@ export const makeDelegationSteps = Effect.gen(function* () {
     provider: marker.provider,
     ...(marker.job_id === null ? {} : { job_id: marker.job_id }),
     started_at: marker.submitted_at,
+    ...(marker.fallback === undefined ? {} : { fallback: marker.fallback }),
     finished_at: new Date().toISOString(),
     // A failed job (or a submit refused, a deadline passed) is final: no attempts on the platform's side.
     ...(over.status === "failed" ? { cause: "delegation_failed" } : {}),

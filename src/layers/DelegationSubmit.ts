@@ -10,7 +10,7 @@ import { failpoint } from "./failpoint.js"
 /** Claims a pending task with a marker, then posts it; a permanent refusal fails it, anything else defers. */
 export const makeSubmit =
   ({ queue, settings, bump, failTask, post }: DelegationSteps) =>
-  (task: PendingTask, provider: string) =>
+  (task: PendingTask, provider: string, fallback?: string) =>
     Effect.gen(function* () {
       const now = new Date()
       const deadlineMs = task.frontmatter.timeout ?? settings.deadlineMs
@@ -22,6 +22,7 @@ export const makeSubmit =
         submitted_at: now.toISOString(),
         state: "delegated_to_secutools",
         deadline_at: new Date(now.getTime() + deadlineMs).toISOString(),
+        ...(fallback === undefined ? {} : { fallback }),
       }
       if (!(yield* queue.createMarker(marker))) return yield* new AlreadyClaimed({ id: task.id })
       yield* failpoint("delegation:marker-created")

@@ -1,5 +1,6 @@
 import { Config, ConfigError, Either } from "effect"
 import { CONFIG, durationSetting, RULE_TEXT } from "../domain/ConfigContract.js"
+import { NOTIFY_EVENTS } from "../domain/Notification.js"
 
 // ccl.yaml's contract (src/domain/ConfigContract.ts: keys, kinds, defaults, messages) as an Effect Config, and the
 // secrets read from the environment. AppConfigLive.ts reads them and resolves paths.
@@ -69,6 +70,16 @@ export const settingsConfig = Config.all({
     Config.all({ name: nonEmptyString("name"), home: Config.string("home") }),
     "accounts",
   ).pipe(Config.withDefault([])),
+  // Item shapes (no `secret:` in clear, a URL) are checked before (ConfigContract.webhooksProblem).
+  notify: Config.array(
+    Config.all({
+      url: nonEmptyString("url"),
+      events: Config.array(Config.literal(...NOTIFY_EVENTS)(), "events").pipe(Config.withDefault([])),
+      format: Config.option(Config.literal("json", "ntfy")("format")),
+      secretEnv: Config.option(nonEmptyString("secret_env")),
+    }),
+    "notify",
+  ).pipe(Config.withDefault([])),
   shared: Config.nested(
     Config.all({
       root: Config.string("root").pipe(Config.withDefault(C.shared.root.fallback)),
@@ -93,6 +104,10 @@ export const settingsConfig = Config.all({
       pollMs: durationMs("poll", D.poll.fallback),
       deadlineMs: durationMs("deadline", D.deadline.fallback),
       concurrency: positiveInt("concurrency", D.concurrency.fallback),
+      fallbackOnExhausted: Config.boolean("fallback_on_exhausted").pipe(
+        Config.withDefault(D.fallback_on_exhausted.fallback),
+      ),
+      fallbackProvider: Config.option(nonEmptyString("fallback_provider")),
       retry: Config.nested(
         Config.all({
           attempts: positiveInt("attempts", R.attempts.fallback),
@@ -121,8 +136,23 @@ export const settingsConfig = Config.all({
     Config.all({
       host: nonEmptyString("host").pipe(Config.withDefault(C.api.host.fallback)),
       port: Config.port("port").pipe(Config.withDefault(C.api.port.fallback)),
+      metricsToken: Config.boolean("metrics_token").pipe(Config.withDefault(C.api.metrics_token.fallback)),
     }),
     "api",
+  ),
+  accountsPolicy: Config.nested(
+    Config.all({
+      swapAtPercent: positiveInt("swap_at_percent", C.accounts_policy.swap_at_percent.fallback),
+      stopNewTasksAtPercent: positiveInt(
+        "stop_new_tasks_at_percent",
+        C.accounts_policy.stop_new_tasks_at_percent.fallback,
+      ),
+      swap: Config.literal(...C.accounts_policy.swap.kind)("swap").pipe(
+        Config.withDefault(C.accounts_policy.swap.fallback),
+      ),
+      resumeSpreadMs: durationMs("resume_spread", C.accounts_policy.resume_spread.fallback),
+    }),
+    "accounts_policy",
   ),
   log: Config.nested(
     Config.all({
@@ -139,3 +169,25 @@ export const secretsConfig = Config.all({
   url: Config.option(Config.string("SECUTOOLS_URL")),
   token: Config.option(Config.redacted("CCL_API_TOKEN")),
 })
+
+/**
+ * The document as the loader reads it: `events: []` of a webhook (every event) left out, since Effect's fromJson
+ * reads an empty list as ["<nil>"].
+ */
+export const withoutEmptyEvents = (doc: Record<string, unknown>): Record<string, unknown> =>
+  Array.isArray(doc.notify)
+    ? {
+        ...doc,
+        notify: doc.notify.map((item) => {
+          if (
+            item === null ||
+            typeof item !== "object" ||
+            !Array.isArray(item.events) ||
+            item.events.length > 0
+          )
+            return item
+          const { events: _, ...rest } = item
+          return rest
+        }),
+      }
+    : doc

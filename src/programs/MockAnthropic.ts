@@ -24,6 +24,7 @@ import {
   sseFrames,
   triggersOf,
 } from "./MockAnthropicReplies.js"
+import { TokenUsage, UsageControl, usageHeaders } from "./MockAnthropicUsage.js"
 import { listenOnNode } from "./NodeServer.js"
 
 export type { Claim, LimitControl, LimitedToken } from "./MockAnthropicLimits.js"
@@ -61,6 +62,8 @@ export interface MockAnthropicHandle {
   readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
   /** What `POST /_mock/limit` does. */
   readonly setLimit: (control: LimitControl) => Effect.Effect<void>
+  /** What `POST /_mock/usage` does. */
+  readonly setUsage: (control: UsageControl) => Effect.Effect<void>
 }
 
 /** Bad options, the log file cannot be opened, or the server could not listen. */
@@ -71,6 +74,7 @@ export class MockAnthropicError extends Data.TaggedError("MockAnthropicError")<{
 
 const decodeMessages = Schema.decodeUnknownEither(Schema.parseJson(MessagesBody), { errors: "all" })
 const decodeControl = Schema.decodeUnknownEither(Schema.parseJson(LimitControl), { errors: "all" })
+const decodeUsage = Schema.decodeUnknownEither(Schema.parseJson(UsageControl), { errors: "all" })
 
 const json = (status: number, body: unknown, headers?: Record<string, string>) =>
   HttpServerResponse.unsafeJson(body, headers === undefined ? { status } : { status, headers })
@@ -114,6 +118,11 @@ export const startMockAnthropic = (
     const byStatus: Record<string, number> = {}
     const log = new RequestLog(logFile)
     const limits = new TokenLimits()
+    const usage = new TokenUsage()
+    const setUsage = (control: UsageControl) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        usage.set(control, now, { fiveHourMs: resetInMs, sevenDayMs: weeklyResetInMs }),
+      )
     const defaultResetMs = (claim: Claim) => (claim === "seven_day" ? weeklyResetInMs : resetInMs)
     const setLimit = (control: LimitControl) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
@@ -163,11 +172,14 @@ export const startMockAnthropic = (
         const id = `msg_mock_${String(++counters.ids).padStart(6, "0")}`
         const model = body.model ?? "claude-mock"
         const inputTokens = estimateTokens(JSON.stringify(body.messages))
-        if (!note.stream) return json(200, messageObject(id, model, reply, inputTokens))
+        // A token with a usage set is a subscriber: its utilization comes with every answer.
+        const used = usage.matching(token)
+        const unified = used === undefined ? {} : usageHeaders(used)
+        if (!note.stream) return json(200, messageObject(id, model, reply, inputTokens), unified)
         const frames = Stream.fromIterable(sseFrames(id, model, reply, inputTokens))
         return HttpServerResponse.stream(Stream.encodeText(frames), {
           contentType: "text/event-stream",
-          headers: { "cache-control": "no-cache" },
+          headers: { "cache-control": "no-cache", ...unified },
         })
       })
 
@@ -186,6 +198,15 @@ export const startMockAnthropic = (
           return json(400, { error: `invalid body: ${describeParseError(decoded.left)}` })
         yield* setLimit(decoded.right)
         return json(200, { limited_tokens: (yield* stats).limited_tokens })
+      })
+
+    const usageControl = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.gen(function* () {
+        const decoded = decodeUsage(yield* request.text)
+        if (Either.isLeft(decoded))
+          return json(400, { error: `invalid body: ${describeParseError(decoded.left)}` })
+        yield* setUsage(decoded.right)
+        return json(200, { usage: usage.all() })
       })
 
     const app = Effect.gen(function* () {
@@ -211,13 +232,15 @@ export const startMockAnthropic = (
             ? countTokens(request)
             : route === "POST /_mock/limit"
               ? limitControl(request)
-              : route === "GET /_mock/stats"
-                ? Effect.map(stats, (s) => json(200, s))
-                : route === "GET /_mock/requests"
-                  ? Effect.map(requests, (r) => json(200, r))
-                  : request.method === "HEAD"
-                    ? Effect.succeed(HttpServerResponse.empty({ status: 204 }))
-                    : Effect.succeed(json(200, {}))
+              : route === "POST /_mock/usage"
+                ? usageControl(request)
+                : route === "GET /_mock/stats"
+                  ? Effect.map(stats, (s) => json(200, s))
+                  : route === "GET /_mock/requests"
+                    ? Effect.map(requests, (r) => json(200, r))
+                    : request.method === "HEAD"
+                      ? Effect.succeed(HttpServerResponse.empty({ status: 204 }))
+                      : Effect.succeed(json(200, {}))
       ).pipe(
         Effect.catchTag("RequestError", (e) =>
           Effect.succeed(
@@ -242,5 +265,5 @@ export const startMockAnthropic = (
     yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
     const address = server.address
     const bound = address._tag === "TcpAddress" ? address.port : 0
-    return { url: `http://127.0.0.1:${bound}`, port: bound, stats, requests, setLimit }
+    return { url: `http://127.0.0.1:${bound}`, port: bound, stats, requests, setLimit, setUsage }
   })

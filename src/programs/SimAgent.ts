@@ -1,6 +1,6 @@
 // `ccl sim-agent`: a stand-in for Claude Code 2.1 in a tmux pane, so ccl can be tested and demoed without
 // spending quota. It reproduces what ccl observes: the screen, the transcript JSONL, the live status file
-// (`<config>/sessions/<pid>.json`) and the SessionStart, UserPromptSubmit, Stop and StopFailure hooks.
+// (`<config>/sessions/<pid>.json`), the SessionStart, UserPromptSubmit, Stop and StopFailure hooks and the statusLine.
 //
 // One fiber owns all state and handles events one at a time from a queue: terminal reads, the turn clock,
 // the escape-key timeout and signals. Everything it does in between is synchronous, so there are no races.
@@ -12,6 +12,7 @@ import type { AgentEvent } from "./SimAgentEvent.js"
 import { acquireStatusFile, agentFiles } from "./SimAgentFiles.js"
 import { Agent } from "./SimAgentMachine.js"
 import type { SimAgentOptions } from "./SimAgentOptions.js"
+import { makeStatusLine } from "./SimAgentStatusLine.js"
 import { acquireSignals, acquireTerminal } from "./SimAgentTerminal.js"
 
 export { ConversationNotFound } from "./SimAgentConversation.js"
@@ -39,7 +40,9 @@ export const runSimAgent = (options: SimAgentOptions): Effect.Effect<number, Con
         const writeStatus = yield* acquireStatusFile(files.status)
         const turnClock = yield* FiberHandle.make<void, never>()
         const escapeTimer = yield* FiberHandle.make<void, never>()
-        const agent = new Agent({ options, files, events, writeStatus, turnClock, escapeTimer }, conversation)
+        const statusLine = makeStatusLine(files, options.cwd)
+        const io = { options, files, events, writeStatus, turnClock, escapeTimer, statusLine }
+        const agent = new Agent(io, conversation)
         agent.start()
         const outcome = yield* Queue.take(events).pipe(
           Effect.flatMap(agent.handle),

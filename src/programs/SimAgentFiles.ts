@@ -12,6 +12,8 @@ export interface AgentFiles {
   readonly status: string
   readonly settings: string
   readonly limitFlag: string
+  /** The account's usage for the statusline's rate_limits (SimAgentStatusLine.ts). */
+  readonly quota: string
 }
 
 export const agentFiles = (o: SimAgentOptions): AgentFiles => ({
@@ -19,6 +21,7 @@ export const agentFiles = (o: SimAgentOptions): AgentFiles => ({
   status: path.join(o.configDir, "sessions", `${process.pid}.json`),
   settings: path.join(o.configDir, "settings.json"),
   limitFlag: path.join(o.configDir, "LIMIT"),
+  quota: path.join(o.configDir, "QUOTA"),
 })
 
 /** Appends one transcript entry as a JSON line, creating the project folder on the first one. */

@@ -49,7 +49,7 @@ const hookCommands = (settingsFile: string, event: HookEvent, subject: string | 
  * Runs one hook command in the background: `sh -c`, the event JSON on stdin, killed (with anything it
  * started) after 10 s. Its output and exit status are ignored and it never delays the agent.
  */
-const spawnHook = (command: string, input: string, cwd: string) => {
+export const spawnHook = (command: string, input: string, cwd: string) => {
   try {
     const child = spawn("sh", ["-c", command], {
       cwd,

@@ -29,6 +29,8 @@ export interface AgentIO {
   readonly turnClock: FiberHandle.FiberHandle<void, never>
   /** Settles a lone ESC when no more input follows. */
   readonly escapeTimer: FiberHandle.FiberHandle<void, never>
+  /** Runs the statusLine command (debounced) for this conversation. */
+  readonly statusLine: (sessionId: string) => void
 }
 
 /** An exit code once the agent is done, else undefined. */
@@ -57,6 +59,7 @@ export class Agent {
     this.publish("idle")
     this.render()
     this.hook("SessionStart", { source: this.conversation.resumed ? "resume" : "startup" })
+    this.io.statusLine(this.conversation.sessionId)
   }
 
   readonly handle = (event: AgentEvent): Effect.Effect<Outcome> => {
@@ -191,6 +194,7 @@ export class Agent {
     this.publish("idle")
     this.render()
     this.hook("Stop", { stop_hook_active: false, last_assistant_message: reply, prompt_id: busy.promptId })
+    this.io.statusLine(this.conversation.sessionId)
   }
 
   private limitReached(prompt: string): boolean {
@@ -213,6 +217,7 @@ export class Agent {
     this.publish("idle")
     this.render()
     this.hook("StopFailure", { error, last_assistant_message: lines[0] })
+    this.io.statusLine(this.conversation.sessionId)
   }
 
   private setLastReply(reply: ReadonlyArray<string>): void {

@@ -56,9 +56,11 @@ export class Delegation extends Context.Tag("ccl/Delegation")<
   Delegation,
   {
     /** Marker (O_EXCL, with the idempotency key) first, then the POST, then the marker again with the job id. */
+    /** `fallback`: why a task that would run locally goes there (kept in the marker and the footer). */
     readonly submit: (
       task: PendingTask,
       provider: string,
+      fallback?: string,
     ) => Effect.Effect<Submitted, AlreadyClaimed | SubmitRejected | SubmitDeferred | QueueIOError>
     /** One pass over every marker: resubmit those without a job id, file finished jobs into done/ or failed/. */
     readonly reapOnce: Effect.Effect<ReapReport, QueueIOError>

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Queue, SubscriptionRef } from "effect"
+import type { ResetWave } from "../domain/ResetWave.js"
 
 /**
  * Whether the dispatcher may start tasks: not while stopping or swapping, nor before `pausedUntil` (ms), nor while
@@ -11,6 +12,8 @@ export interface ControlState {
   readonly pausedUntil: number
   /** `ccl failover pause` until `ccl failover resume` (kept in state.json as dispatch_paused). */
   readonly operatorPaused: boolean
+  /** After a reset with every account spent: starts spread out (ResetWave.ts); none otherwise. */
+  readonly wave?: ResetWave | undefined
 }
 
 /**

@@ -164,8 +164,23 @@ describe("ccl accounts list", () => {
     const first = runCcl(["accounts", "list", "--json"], { cwd: s.cwd })
     expect(first.code).toBe(0)
     expect(JSON.parse(first.stdout)).toEqual([
-      { name: "main", home: s.main, active: true, cooling_down_until: null },
-      { name: "backup", home: s.backup, active: false, cooling_down_until: null },
+      // GET /api/accounts' shape (no daemon: no quota), and the older name of the cooldown for scripts.
+      {
+        name: "main",
+        home: s.main,
+        active: true,
+        cooldown_until: null,
+        cooling_down_until: null,
+        quota: null,
+      },
+      {
+        name: "backup",
+        home: s.backup,
+        active: false,
+        cooldown_until: null,
+        cooling_down_until: null,
+        quota: null,
+      },
     ])
     mkdirSync(path.join(s.cwd, "state"))
     const until = new Date(Date.now() + 3_600_000).toISOString()
@@ -176,9 +191,9 @@ describe("ccl accounts list", () => {
     const r = runCcl(["accounts", "list"], { cwd: s.cwd })
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split("\n")
-    expect(lines[0]).toMatch(/^ACTIVE\s+NAME\s+HOME\s+COOLING DOWN UNTIL$/)
-    expect(lines[1]).toMatch(new RegExp(`^\\s+main\\s+${s.main}\\s+${until}$`))
-    expect(lines[2]).toMatch(new RegExp(`^\\*\\s+backup\\s+${s.backup}\\s+-$`))
+    expect(lines[0]).toMatch(/^ACTIVE\s+NAME\s+HOME\s+5H\s+7D\s+COOLING DOWN UNTIL$/)
+    expect(lines[1]).toMatch(new RegExp(`^\\s+main\\s+${s.main}\\s+-\\s+-\\s+${until}$`))
+    expect(lines[2]).toMatch(new RegExp(`^\\*\\s+backup\\s+${s.backup}\\s+-\\s+-\\s+-$`))
     writeFileSync(path.join(s.cwd, "state", "state.json"), "{ corrupt")
     expect(JSON.parse(runCcl(["accounts", "list", "--json"], { cwd: s.cwd }).stdout)[0].active).toBe(true)
   })

@@ -78,6 +78,65 @@ describe("ccl status --watch on a pipe", () => {
   )
 })
 
+describe("ccl status --watch follows the daemon's events", () => {
+  it.live(
+    "with --every 1h (no polling to speak of): redrawn when a task is done, when the daemon stops, when it is back",
+    () =>
+      Effect.gen(function* () {
+        const p = yield* Effect.promise(() => daemonProject({ poolSize: 1, workMs: 200, token: TOKEN }))
+        p.start()
+        yield* Effect.promise(() =>
+          eventually(
+            async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
+            30_000,
+            p.log,
+          ),
+        )
+        const watch = spawn(process.execPath, [CCL, "status", "--watch", "--every", "1h"], {
+          cwd: p.dir,
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: p.dir,
+            CCL_CACHE_DIR: path.join(p.dir, ".cache"),
+            CCL_API_TOKEN: TOKEN,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        })
+        let out = ""
+        watch.stdout.on("data", (d) => (out += d))
+        /** The index of the first whole block after block `after` that `test` matches (a block is one write, under
+         * PIPE_BUF: whole once its newline came). */
+        const blockAfter = (after: number, test: RegExp, what: string) =>
+          Effect.promise(() =>
+            eventually(
+              () => {
+                const blocks = out.endsWith("\n") ? out.split("\n\n") : out.split("\n\n").slice(0, -1)
+                const i = blocks.findIndex((b, i) => i > after && test.test(b))
+                return i < 0 ? undefined : i
+              },
+              30_000,
+              () => `${what}:\n${out}\n--- daemon log:\n${p.log()}`,
+            ),
+          )
+        try {
+          const ready = yield* blockAfter(-1, /ccl-pool-1\s+main\s+ready\s/, "the session ready")
+          expect(
+            (yield* Effect.promise(() => p.ccl(["queue", "add", "--id", "one", "--text", "Do one"]))).code,
+          ).toBe(0)
+          const done = yield* blockAfter(ready, /done 1\b/, "task one done")
+          yield* Effect.promise(() => p.stop())
+          const down = yield* blockAfter(done, /no daemon answers/, "the daemon down")
+          p.start()
+          yield* blockAfter(down, /^daemon pid \d+, account main/, "the daemon back")
+        } finally {
+          watch.kill("SIGKILL")
+          yield* Effect.promise(() => p.stop())
+        }
+      }),
+    120_000,
+  )
+})
+
 /** `ccl status --watch` in a pseudo-terminal, stopped by a Ctrl-C typed into it: everything it wrote. */
 const watchOnTerminal = (env: Record<string, string>) =>
   new Promise<{ out: string; code: number | null }>((resolve) => {

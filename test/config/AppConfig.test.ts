@@ -37,7 +37,7 @@ describe("loadSettings", () => {
       expect(s.delegation.deadlineMs).toBe(7_200_000)
       expect(s.delegation.apiKey).toBeUndefined()
       expect(s.watchdog).toEqual({ staleAfterMs: 7_200_000, everyMs: 30_000, onStale: "report" })
-      expect(s.api).toEqual({ host: "127.0.0.1", port: 7420, token: undefined })
+      expect(s.api).toEqual({ host: "127.0.0.1", port: 7420, token: undefined, metricsToken: false })
       expect(s.shared.required).toEqual(["session-env", "file-history", "projects"])
     }),
   )

@@ -24,9 +24,12 @@ import {
   WatchdogStatus,
 } from "../../src/programs/daemon/DaemonApiSchemas.js"
 import { DaemonApi } from "../../src/programs/daemon/DaemonApiSpec.js"
+import { AccountQuotas } from "../../src/services/AccountQuotas.js"
+import { DaemonEventsLive } from "../../src/services/DaemonEvents.js"
 import { Delegation } from "../../src/services/Delegation.js"
 import { QueueIOError, TaskQueue } from "../../src/services/TaskQueue.js"
 import { runCclAsync } from "../support/cli.js"
+import { parseExposition } from "../support/prometheus.js"
 import { testConfig } from "../support/settings.js"
 import { tempDir } from "../support/tempDir.js"
 
@@ -79,9 +82,33 @@ const fakeDelegation = Layer.succeed(
   }),
 )
 
+const fakeQuotas = Layer.succeed(
+  AccountQuotas,
+  AccountQuotas.of({
+    report: () => Effect.void,
+    get: () => undefined,
+    all: () => [
+      {
+        account: "main",
+        five_hour: { used_percentage: 96, resets_at: null },
+        seven_day: null,
+        seen_at: "2025-01-01T00:00:00.000Z",
+        session: "ccl-pool-1",
+      },
+    ],
+  }),
+)
+
 /** serveDaemonApi on a random port with a fake dispatcher holding one working and one dead session. */
 const serve = (
-  options: { token?: string; failover?: FailoverHandler; delegation?: boolean; brokenQueue?: boolean } = {},
+  options: {
+    token?: string
+    metricsToken?: boolean
+    failover?: FailoverHandler
+    delegation?: boolean
+    brokenQueue?: boolean
+    quotas?: boolean
+  } = {},
 ) =>
   Effect.gen(function* () {
     const root = tempDir()
@@ -147,10 +174,19 @@ const serve = (
         host: "127.0.0.1",
         port: 0,
         token: options.token === undefined ? undefined : Redacted.make(options.token),
+        metricsToken: options.metricsToken ?? false,
       },
     })
     const port = yield* serveDaemonApi(dispatcher, Date.now(), options.failover).pipe(
-      Effect.provide(Layer.mergeAll(settings, queue, options.delegation ? fakeDelegation : Layer.empty)),
+      Effect.provide(
+        Layer.mergeAll(
+          settings,
+          queue,
+          DaemonEventsLive,
+          options.delegation ? fakeDelegation : Layer.empty,
+          options.quotas ? fakeQuotas : Layer.empty,
+        ),
+      ),
     )
     const url = `http://127.0.0.1:${port}`
     const client = yield* HttpApiClient.make(DaemonApi, { baseUrl: url }).pipe(
@@ -418,5 +454,83 @@ describe("ccl status", () => {
         })
         Schema.decodeUnknownSync(FailoverView)(disk.failover)
       }),
+  )
+})
+
+/** GET /metrics as text, with a chosen Host and headers (fetch would not send a foreign Host). */
+const metricsWith = (port: number, headers: Record<string, string>) =>
+  Effect.async<{ status: number; type: string | undefined; text: string }>((resume) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path: "/metrics", headers }, (res) => {
+      let text = ""
+      res.on("data", (d) => (text += d))
+      res.on("end", () =>
+        resume(Effect.succeed({ status: res.statusCode ?? 0, type: res.headers["content-type"], text })),
+      )
+    })
+    req.on("error", (e) => resume(Effect.die(e)))
+    req.end()
+  })
+
+describe("GET /metrics", () => {
+  it.scopedLive(
+    "Prometheus text 0.0.4: the queue, the sessions and delegation as gauges, HELP and TYPE each",
+    () =>
+      Effect.gen(function* () {
+        const { port } = yield* serve({ delegation: true })
+        const r = yield* metricsWith(port, { host: `127.0.0.1:${port}` })
+        expect(r.status).toBe(200)
+        expect(r.type).toBe("text/plain; version=0.0.4; charset=utf-8")
+        const m = parseExposition(r.text)
+        expect(m.value("ccl_tasks", { state: "pending" })).toBe(1)
+        expect(m.value("ccl_tasks", { state: "done" })).toBe(0)
+        expect(m.value("ccl_sessions", { state: "working" })).toBe(1)
+        expect(m.value("ccl_sessions", { state: "dead" })).toBe(1)
+        expect(m.value("ccl_delegation_jobs", { state: "active" })).toBe(1)
+        expect(m.value("ccl_delegation_jobs", { state: "submitted" })).toBe(2)
+        for (const [name, type] of m.types) {
+          expect(m.help.get(name), name).toBeTruthy()
+          expect(["gauge", "counter", "histogram"]).toContain(type)
+        }
+      }),
+  )
+
+  it.scopedLive("quotas from the quota intake when it runs, as ratios; no intake, no samples", () =>
+    Effect.gen(function* () {
+      const withIntake = yield* serve({ quotas: true })
+      const m = parseExposition(
+        (yield* metricsWith(withIntake.port, { host: `127.0.0.1:${withIntake.port}` })).text,
+      )
+      expect(m.value("ccl_account_quota_used_ratio", { account: "main", window: "five_hour" })).toBe(0.96)
+      expect(m.series("ccl_account_quota_used_ratio")).toHaveLength(1)
+      const without = yield* serve()
+      const none = parseExposition(
+        (yield* metricsWith(without.port, { host: `127.0.0.1:${without.port}` })).text,
+      )
+      expect(none.series("ccl_account_quota_used_ratio")).toEqual([])
+    }),
+  )
+
+  it.scopedLive("with CCL_API_TOKEN: open without the token by default, the Host still checked", () =>
+    Effect.gen(function* () {
+      const { port } = yield* serve({ token: TOKEN })
+      expect((yield* metricsWith(port, { host: `localhost:${port}` })).status).toBe(200)
+      expect(
+        (yield* metricsWith(port, { host: `127.0.0.1:${port}`, authorization: `Bearer ${TOKEN}` })).status,
+      ).toBe(200)
+      expect((yield* metricsWith(port, { host: `evil.example:${port}` })).status).toBe(403)
+      // Only GET /metrics is open: the rest of the API still wants the token.
+      expect((yield* call(`http://127.0.0.1:${port}/api/status`)).status).toBe(401)
+      expect((yield* call(`http://127.0.0.1:${port}/metrics/x`)).status).toBe(401)
+    }),
+  )
+
+  it.scopedLive("api.metrics_token: true makes /metrics want the token like the rest", () =>
+    Effect.gen(function* () {
+      const { port } = yield* serve({ token: TOKEN, metricsToken: true })
+      expect((yield* metricsWith(port, { host: `127.0.0.1:${port}` })).status).toBe(401)
+      const ok = yield* metricsWith(port, { host: `127.0.0.1:${port}`, authorization: `Bearer ${TOKEN}` })
+      expect(ok.status).toBe(200)
+      expect(parseExposition(ok.text).value("ccl_tasks", { state: "pending" })).toBe(1)
+    }),
   )
 })

@@ -350,3 +350,19 @@ describe("history of a retried task", () => {
     expect(footerAsHistory(original)).toBeUndefined()
   })
 })
+
+describe("a delegated fallback", () => {
+  it("says so on the route line and reads back", () => {
+    const footer: ResultFooter = {
+      status: "completed",
+      route: "delegated",
+      fallback: "accounts exhausted",
+      provider: "gemini",
+      job_id: "job-1",
+      finished_at: "2026-12-02T12:00:00.000Z",
+    }
+    const text = appendFooter("Do it\n", footer)
+    expect(text).toContain("- route: delegated (fallback: accounts exhausted)\n")
+    expect(parseFooter(text)?.footer).toEqual(footer)
+  })
+})

@@ -72,6 +72,17 @@ describe("renderStatusTable", () => {
     for (const row of lines.slice(4, 7)) expect(row.slice(at).split(/\s+/)[0]).toMatch(/working|ready|shell/)
   })
 
+  it("shows each account's known 5 h / 7 d quota beside it (issue 14), whole percents, unknown windows left out", () => {
+    const quotas = {
+      main: { five_hour: { used_percentage: 87.6 }, seven_day: { used_percentage: 10 } },
+      backup: { five_hour: null, seven_day: { used_percentage: 100 } },
+    }
+    const lines = renderStatusTable(live, { ...options, quotas }).split("\n")
+    expect(lines[2]).toBe(
+      `accounts: main (active, 5h 87% 7d 10%), backup (7d 100%, cooling down 42m00s, until ${new Date(NOW + 42 * 60_000).toISOString()})`,
+    )
+  })
+
   it("has no ANSI escapes and no blank line without colour (a pipe separates refreshes with one)", () => {
     const text = renderStatusTable(live, options)
     expect(text).not.toContain("\x1b")

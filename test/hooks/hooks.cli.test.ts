@@ -26,7 +26,7 @@ describe("ccl hooks install", () => {
     const r = runCcl(["hooks", "install"], { cwd })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(
-      "main: hooks SessionStart, UserPromptSubmit, Stop, StopFailure, Notification installed",
+      "main: hooks SessionStart, UserPromptSubmit, Stop, StopFailure, Notification and statusLine installed",
     )
     const settings = JSON.parse(readFileSync(path.join(main, "settings.json"), "utf8"))
     expect(settings.model).toBe("opus")

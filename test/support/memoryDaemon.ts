@@ -4,12 +4,13 @@
 
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
-import { Duration, Effect, Option } from "effect"
+import { Context, Duration, Effect, Option } from "effect"
 import type { HookRecord } from "../../src/domain/HookRecord.js"
 import type { Settings } from "../../src/domain/Settings.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { makeTmuxPoolMemory } from "../../src/layers/TmuxPoolMemory.js"
 import { makeTaskCancel } from "../../src/programs/daemon/TaskCancel.js"
+import { AccountQuotas } from "../../src/services/AccountQuotas.js"
 import { QueueIOError } from "../../src/services/TaskQueue.js"
 import { TmuxError } from "../../src/services/TmuxPool.js"
 import { daemonRig } from "./daemonRig.js"
@@ -50,6 +51,8 @@ export const memoryDaemon = (
     watchdog?: Settings["watchdog"]
     /** Pastes of these texts fail as tmux would (the prompt never reaches the session). */
     refusePaste?: (text: string) => boolean
+    /** Configured accounts (homes under the temp folder); default none. */
+    accounts?: ReadonlyArray<string>
   } = {},
 ) =>
   Effect.gen(function* () {
@@ -58,6 +61,7 @@ export const memoryDaemon = (
     const settings = {
       pool: { ...base.pool, size: poolSize, freshContext: faults.freshContext ?? true },
       ...(faults.watchdog === undefined ? {} : { watchdog: faults.watchdog }),
+      accounts: (faults.accounts ?? []).map((name) => ({ name, home: path.join(root, `home-${name}`) })),
     }
     const tmux = yield* makeTmuxPoolMemory
     const memory = yield* makeTaskQueueMemory()
@@ -197,5 +201,7 @@ export const memoryDaemon = (
       untilIn,
       filedFromScreen,
       cancel,
+      /** What the sessions reported of their accounts' quota. */
+      quotas: Context.get(d.context, AccountQuotas),
     }
   })

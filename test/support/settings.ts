@@ -21,6 +21,7 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   },
   dedicated: [],
   accounts: [],
+  notify: [],
   shared: { root: `${root}/shared`, required: ["session-env", "file-history", "projects"] },
   delegation: {
     apiKey: Redacted.make("sk-test"),
@@ -30,6 +31,8 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
     pollMs: 1_000,
     deadlineMs: 7_200_000,
     concurrency: 4,
+    fallbackOnExhausted: false,
+    fallbackProvider: undefined,
     retry: {
       ...defaultRetryPolicy,
       attempts: 2,
@@ -40,8 +43,9 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
     },
   },
   watchdog: { staleAfterMs: 7_200_000, everyMs: 30_000, onStale: "report" },
-  api: { host: "127.0.0.1", port: 0, token: undefined },
+  api: { host: "127.0.0.1", port: 0, token: undefined, metricsToken: false },
   log: { maxBytes: 10 * 1024 * 1024, keep: 5 },
+  accountsPolicy: { swapAtPercent: 95, stopNewTasksAtPercent: 90, swap: "at_idle", resumeSpreadMs: 30_000 },
   ...over,
 })
 

@@ -1,13 +1,13 @@
 import * as path from "node:path"
 import { Command } from "@effect/cli"
-import * as FileSystem from "@effect/platform/FileSystem"
-import { Clock, Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import type { Settings } from "../../domain/Settings.js"
 import { foundText, type LinkProblem, renderProblem } from "../../domain/SharedLinks.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { SymlinkFsNode } from "../../layers/SymlinkFsNode.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { SymlinkFs } from "../../services/SymlinkFs.js"
+import { accountsList } from "./AccountsList.js"
 import { badInput } from "./failure.js"
 import { configOption, jsonOption } from "./options.js"
 
@@ -118,68 +118,9 @@ const ensure = Command.make("ensure", { json: jsonOption, config: configOption }
   Command.provide(({ config }) => linksLayer(config)),
 )
 
-interface AccountState {
-  readonly active: string | undefined
-  readonly cooldowns: Readonly<Record<string, number>>
-}
-
-/** `active_account` and `cooldowns` of state.json; anything missing, mistyped or corrupt is left out. */
-export const parseAccountState = (text: string | undefined): AccountState => {
-  let doc: unknown
-  try {
-    doc = text === undefined ? undefined : JSON.parse(text)
-  } catch {
-    doc = undefined
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-  if (!isObject(doc)) return { active: undefined, cooldowns: {} }
-  const cooldowns: Record<string, number> = {}
-  if (isObject(doc.cooldowns)) {
-    for (const [name, at] of Object.entries(doc.cooldowns)) {
-      const ms = typeof at === "string" ? Date.parse(at) : Number.NaN
-      if (!Number.isNaN(ms)) cooldowns[name] = ms
-    }
-  }
-  return { active: typeof doc.active_account === "string" ? doc.active_account : undefined, cooldowns }
-}
-
-const list = Command.make("list", { json: jsonOption, config: configOption }, ({ json }) =>
-  Effect.gen(function* () {
-    const settings = yield* AppConfig
-    const fs = yield* FileSystem.FileSystem
-    const accounts = yield* configuredAccounts(settings)
-    const text = yield* fs.readFileString(path.join(settings.state, "state.json")).pipe(Effect.option)
-    const state = parseAccountState(Option.getOrUndefined(text))
-    const now = yield* Clock.currentTimeMillis
-    const active = accounts.find((a) => a.name === state.active) ?? accounts[0]!
-    const rows = accounts.map((a) => {
-      const until = state.cooldowns[a.name]
-      return {
-        name: a.name,
-        home: a.home,
-        active: a === active,
-        cooling_down_until: until !== undefined && until > now ? new Date(until).toISOString() : null,
-      }
-    })
-    if (json) return yield* Console.log(JSON.stringify(rows))
-    const width = Math.max(4, ...rows.map((r) => r.name.length))
-    const homeWidth = Math.max(4, ...rows.map((r) => r.home.length))
-    const line = (a: string, n: string, h: string, c: string) =>
-      `${a.padEnd(6)}  ${n.padEnd(width)}  ${h.padEnd(homeWidth)}  ${c}`
-    yield* Console.log(
-      [
-        line("ACTIVE", "NAME", "HOME", "COOLING DOWN UNTIL"),
-        ...rows.map((r) => line(r.active ? "*" : "", r.name, r.home, r.cooling_down_until ?? "-")),
-      ].join("\n"),
-    )
-  }),
-).pipe(
-  Command.withDescription("List accounts in failover order: the active one, and which are cooling down"),
-  Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
-)
+export { parseAccountState } from "./AccountsList.js"
 
 export const accountsCommand = Command.make("accounts").pipe(
   Command.withDescription("Account homes and their shared links"),
-  Command.withSubcommands([check, ensure, list]),
+  Command.withSubcommands([check, ensure, accountsList]),
 )

@@ -5,6 +5,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Layer, Option } from "effect"
 import { HookEvents, mergeHookSettings, removeHookSettings } from "../../domain/HookSettings.js"
 import { spoolHookCommand } from "../../domain/HookSpool.js"
+import { statusLineCommand } from "../../domain/StatusLineCommand.js"
+import { mergeStatusLine, removeStatusLine } from "../../domain/StatusLineSettings.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { writeFileDurably } from "../../layers/DurableFile.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -49,9 +51,18 @@ const install = Command.make(
             )
           }
         }
-        const merged = mergeHookSettings(current, (event) => spoolHookCommand(event, settings.state))
-        if (merged === undefined)
+        const hooked = mergeHookSettings(current, (event) => spoolHookCommand(event, settings.state))
+        if (hooked === undefined)
           return yield* badInput(`${file} is not a JSON object with a "hooks" object: fix it first`)
+        // The statusLine hands the quota to the daemon too; the operator's own one runs inside it.
+        const lined = mergeStatusLine(hooked.settings, (operator) =>
+          statusLineCommand(a.name, settings.state, operator),
+        )
+        if (lined._tag === "Kept") yield* Console.log(`${a.name}: statusLine left as it is: ${lined.reason}`)
+        const merged =
+          lined._tag === "Kept"
+            ? hooked
+            : { settings: lined.settings, changed: hooked.changed || lined.changed }
         if (!merged.changed) {
           yield* Console.log(`${a.name}: hooks already installed in ${file}`)
           continue
@@ -68,7 +79,7 @@ const install = Command.make(
           catch: (e) => failure(`cannot install hooks: ${e instanceof Error ? e.message : String(e)}`),
         })
         yield* Console.log(
-          `${a.name}: hooks ${HookEvents.join(", ")} installed in ${file}${backup === "" ? "" : ` (backup: ${backup})`}`,
+          `${a.name}: hooks ${HookEvents.join(", ")}${lined._tag === "Kept" ? "" : " and statusLine"} installed in ${file}${backup === "" ? "" : ` (backup: ${backup})`}`,
         )
       }
     }).pipe(
@@ -76,7 +87,7 @@ const install = Command.make(
     ),
 ).pipe(
   Command.withDescription(
-    "Add ccl's hooks (SessionStart, UserPromptSubmit, Stop, StopFailure, Notification) to each account's settings.json: each drops the event into <state>/hooks/ for the daemon",
+    "Add ccl's hooks (SessionStart, UserPromptSubmit, Stop, StopFailure, Notification) and statusLine to each account's settings.json: each drops the event (the statusline: the quota) into <state>/hooks/ for the daemon; your own statusLine runs inside ccl's",
   ),
   Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
 )
@@ -112,10 +123,12 @@ const uninstall = Command.make("uninstall", { account: accountOption, config: co
           `${file} is not valid JSON (${(e as Error).message}): fix it, then run this again`,
         )
       }
-      const cleaned = removeHookSettings(current)
-      if (cleaned === undefined)
+      const unhooked = removeHookSettings(current)
+      if (unhooked === undefined)
         return yield* badInput(`${file} is not a JSON object with a "hooks" object: fix it first`)
-      if (cleaned.removed === 0) {
+      const line = removeStatusLine(unhooked.settings)
+      const cleaned = { settings: line.settings, removed: unhooked.removed }
+      if (cleaned.removed === 0 && !line.removed) {
         yield* Console.log(`${a.name}: no ccl hooks in ${file}`)
         continue
       }
@@ -127,14 +140,21 @@ const uninstall = Command.make("uninstall", { account: accountOption, config: co
         catch: (e) =>
           failure(`cannot uninstall hooks from ${file}: ${e instanceof Error ? e.message : String(e)}`),
       })
-      yield* Console.log(`${a.name}: ${cleaned.removed} ccl hooks removed from ${file} (backup: ${backup})`)
+      const statusLine = !line.removed
+        ? ""
+        : line.restored
+          ? ", statusLine restored to yours"
+          : " and its statusLine"
+      yield* Console.log(
+        `${a.name}: ${cleaned.removed} ccl hooks${statusLine} removed from ${file} (backup: ${backup})`,
+      )
     }
   }).pipe(
     Effect.mapError((e) => (e._tag === "CliFailure" ? e : failure(`cannot uninstall hooks: ${e.message}`))),
   ),
 ).pipe(
   Command.withDescription(
-    "Remove ccl's hooks from each account's settings.json, keeping your own hooks and settings (a backup is kept beside it)",
+    "Remove ccl's hooks and statusLine from each account's settings.json, keeping your own hooks and settings (your statusLine comes back; a backup is kept beside it)",
   ),
   Command.provide(({ config }) => AppConfigLive(Option.getOrUndefined(config))),
 )

@@ -1,14 +1,15 @@
 import { Command, Options } from "@effect/cli"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Queue } from "effect"
 import { parseDurationText } from "../../domain/DurationText.js"
 import { renderStatusTable } from "../../domain/StatusTable.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { TaskQueueFs } from "../../layers/TaskQueueFs.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { followDaemonEvents } from "./daemonEventsFollow.js"
 import { badInput } from "./failure.js"
 import { configOption, jsonOption } from "./options.js"
-import { statusSnapshot } from "./statusSnapshot.js"
+import { accountQuotas, statusSnapshot } from "./statusSnapshot.js"
 
 const ENTER_SCREEN = "\x1b[?1049h\x1b[?25l"
 const LEAVE_SCREEN = "\x1b[?25h\x1b[?1049l"
@@ -25,7 +26,9 @@ const renderOnce = (json: boolean, colour: boolean) =>
     const settings = yield* AppConfig
     const snapshot = yield* statusSnapshot
     if (json) return JSON.stringify(snapshot.body)
+    const quotas = snapshot.live ? yield* accountQuotas : undefined
     return renderStatusTable(snapshot.body, {
+      quotas,
       now: yield* Clock.currentTimeMillis,
       color: colour,
       live: snapshot.live,
@@ -34,18 +37,37 @@ const renderOnce = (json: boolean, colour: boolean) =>
     })
   })
 
+/** A burst of events (a task filed: task, session, hook...) gives one redraw: at most one per this. */
+const COALESCE = Duration.millis(200)
+
+/** Until the next refresh: `everyMs` gone by, or an event came (and COALESCE since the last draw). */
+const nextRefresh = (changed: Queue.Queue<void>, drawnAt: number, everyMs: number) =>
+  Effect.raceFirst(
+    Effect.sleep(everyMs),
+    Effect.zipRight(
+      Queue.take(changed),
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sleep(Math.max(0, drawnAt + Duration.toMillis(COALESCE) - now)),
+      ),
+    ),
+  ).pipe(Effect.zipRight(Queue.takeAll(changed)))
+
 /**
- * Redraws until interrupted. On a TTY: the alternate screen, redrawn in place, given back on exit (Ctrl-C
- * included, as the scope closes). On a pipe: one block per refresh, blocks separated by a blank line.
+ * Redraws until interrupted: when the daemon's events say something changed (GET /api/events, one connection,
+ * resumed with Last-Event-ID when it drops), and every `everyMs` in any case (the daemon down, the stream lost).
+ * On a TTY: the alternate screen, redrawn in place, given back on exit (Ctrl-C included, as the scope closes).
+ * On a pipe: one block per refresh, blocks separated by a blank line.
  */
 const watch = (json: boolean, everyMs: number) =>
   Effect.gen(function* () {
     const tty = process.stdout.isTTY === true && !json
     if (tty) yield* Effect.acquireRelease(write(ENTER_SCREEN), () => write(LEAVE_SCREEN))
+    const changed = yield* Queue.sliding<void>(1)
+    yield* Effect.forkScoped(followDaemonEvents(Queue.offer(changed, undefined)))
     for (let i = 0; ; i++) {
       const text = yield* renderOnce(json, wantsColour())
       yield* write(tty ? `${HOME_AND_CLEAR}${text}\n` : `${i > 0 && !json ? "\n" : ""}${text}\n`)
-      yield* Effect.sleep(everyMs)
+      yield* nextRefresh(changed, yield* Clock.currentTimeMillis, everyMs)
     }
   }).pipe(Effect.scoped)
 
@@ -56,7 +78,9 @@ export const statusCommand = Command.make(
     json: jsonOption,
     watch: Options.boolean("watch").pipe(Options.withDescription("refresh until Ctrl-C")),
     every: Options.text("every").pipe(
-      Options.withDescription("with --watch: time between refreshes (e.g. 2s, 500ms)"),
+      Options.withDescription(
+        "with --watch: time between refreshes when nothing happens (e.g. 2s, 500ms); events redraw at once",
+      ),
       Options.withDefault("2s"),
     ),
     config: configOption,

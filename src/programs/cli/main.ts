@@ -14,6 +14,7 @@ import { initCommand } from "./InitCommand.js"
 import { logsCommand } from "./LogsCommand.js"
 import { mockAnthropicCommand } from "./MockAnthropicCommand.js"
 import { mockSecutoolsCommand } from "./MockSecutoolsCommand.js"
+import { notifyCommand } from "./NotifyCommand.js"
 import { queueCommand } from "./QueueCommand.js"
 import { runCommandLine } from "./runCommandLine.js"
 import { serviceCommand } from "./ServiceCommand.js"
@@ -39,6 +40,7 @@ export const cclCommand = Command.make("ccl").pipe(
     hooksCommand,
     accountsCommand,
     failoverCommand,
+    notifyCommand,
     hookCommand,
     mockSecutoolsCommand,
     mockAnthropicCommand,

@@ -108,6 +108,8 @@ export const runCommandLine = <Name extends string, R extends NodeContext.NodeCo
     ) as Effect.Effect<number>,
     {
       disableErrorReporting: true,
+      // The daemon installs its own plain logger (DaemonLogFile.ts); the pretty one would print every line twice.
+      disablePrettyLogger: true,
       teardown: (exit, onExit) =>
         onExit(
           Exit.isSuccess(exit)

@@ -58,3 +58,11 @@ export const statusSnapshot = Effect.gen(function* () {
   }
   return { live: false, body } as StatusSnapshot
 })
+
+/** Each account's quota from GET /api/accounts (the table's accounts line); none when the daemon does not answer. */
+export const accountQuotas = daemonClient.pipe(
+  Effect.flatMap((client) => client.accounts.accounts()),
+  Effect.timeout(ASK_TIMEOUT),
+  Effect.map((rows) => Object.fromEntries(rows.map((r) => [r.name, r.quota]))),
+  Effect.orElseSucceed(() => undefined),
+)

@@ -17,6 +17,7 @@ import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
 import { makeSwapMove } from "./SwapMove.js"
 import { hasTranscript } from "./Transcript.js"
+import { makeWaveGate } from "./WaveGate.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -55,6 +56,7 @@ export const AccountSwapLive = (
       const supervisor = yield* SessionSupervisor
       const { locked, table } = yield* DaemonSessions
       const events = yield* DaemonEvents
+      const wave = yield* makeWaveGate
       const { moveTo, record, runJournal } = yield* makeSwapMove(resumable)
       const single = yield* Effect.makeSemaphore(1)
       const hits = yield* Queue.unbounded<LimitHit>()
@@ -75,6 +77,7 @@ export const AccountSwapLive = (
             resetWait,
             Effect.sleep(Duration.millis(Math.max(0, until - now))).pipe(
               Effect.zipRight(Effect.sync(() => (resetAt = undefined))),
+              Effect.zipRight(wave.begin),
               Effect.zipRight(
                 single.withPermits(1)(
                   moveTo(to, { reason: `${to.name}'s usage limit reset` }).pipe(
@@ -192,7 +195,8 @@ export const AccountSwapLive = (
             if (active === undefined || cooling) return yield* swapOnce({ reason })
             const limited = table.all().filter((r) => r.phase === "limited")
             if (limited.length === 0) return { ...NOTHING_MOVED, from: active.name, to: active.name }
-            // As at the reset: the same account again, each limited conversation resumed.
+            // As at the reset: the same account again, each limited conversation resumed, spread out.
+            yield* wave.begin
             return outcomeOf(
               yield* moveTo(active, { reason }).pipe(
                 Effect.catchAll((e) => Effect.fail(new FailoverRefused({ reason: e.reason }))),

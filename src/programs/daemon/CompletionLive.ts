@@ -3,7 +3,9 @@ import { failureText } from "../../domain/FailureText.js"
 import { forgetting } from "../../domain/InFlightState.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
+import { quotaOfLimitHit } from "../../domain/StatusLineQuota.js"
 import { failpoint } from "../../layers/failpoint.js"
+import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Completion } from "../../services/Completion.js"
 import { DaemonEvents } from "../../services/DaemonEvents.js"
@@ -31,6 +33,7 @@ export const CompletionLive = Layer.effect(
     const failover = yield* Failover
     const { table, counters } = yield* DaemonSessions
     const events = yield* DaemonEvents
+    const quotas = yield* AccountQuotas
     const attempts = yield* makeTaskAttempts
 
     /**
@@ -128,6 +131,13 @@ export const CompletionLive = Layer.effect(
         reason: `usage limit (${via})`,
         reset_at: resetAt?.toISOString(),
       })
+      // The window that ran out is at 100% until its reset (the scheduling policy reads it).
+      if (r.account !== undefined)
+        yield* quotas.report({
+          account: r.account,
+          session: r.name,
+          ...quotaOfLimitHit(resetAt, yield* Clock.currentTimeMillis, quotas.get(r.account)),
+        })
       yield* failover.report({ session: r.name, account: r.account, resetAt: resetAt?.getTime(), via })
     })
 

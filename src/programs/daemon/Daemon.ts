@@ -8,6 +8,7 @@ import { DispatchControl } from "../../services/DispatchControl.js"
 import { Dispatcher } from "../../services/Dispatcher.js"
 import { Failover } from "../../services/Failover.js"
 import { HookIntake } from "../../services/HookIntake.js"
+import { QuotaPolicy } from "../../services/QuotaPolicy.js"
 import { ScreenWatch } from "../../services/ScreenWatch.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
@@ -17,6 +18,8 @@ import { serveDaemonApi } from "./DaemonApi.js"
 import { failoverHandler } from "./DaemonApiHandlers.js"
 import { acquireDaemonLock } from "./DaemonLock.js"
 import { daemonServices } from "./DaemonServices.js"
+import { countDaemonEvents } from "./MetricsCounters.js"
+import { runNotifications } from "./Notifications.js"
 import { makeOperatorControl } from "./OperatorControl.js"
 
 /** The safety-net wake-up of the dispatcher, and the sweep of tasks stranded in active/. */
@@ -34,6 +37,7 @@ const QueueOwnership = Layer.scopedDiscard(
     // are held, redacted, in the settings); the hooks find the API token in <state>/api-token.
     delete process.env.SECUTOOLS_API_KEY
     delete process.env.CCL_API_TOKEN
+    for (const w of settings.notify) if (w.secretEnv !== undefined) delete process.env[w.secretEnv]
     if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
     const queue = yield* TaskQueue
     yield* queue.counts // creates the queue folders
@@ -59,6 +63,8 @@ const runDaemon = Effect.gen(function* () {
   const sessions = yield* DaemonSessions
   const watchdog = yield* Watchdog
   const screens = yield* ScreenWatch
+  // First: the webhooks hear every event from the start-up on.
+  yield* runNotifications
   // The last word of a stop (finalizers run in reverse: this one last): what the next start will adopt.
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
@@ -70,6 +76,8 @@ const runDaemon = Effect.gen(function* () {
       )
     }),
   )
+  // Subscribed before anything below can publish: /metrics counts every event of this run.
+  yield* countDaemonEvents
   const operator = yield* makeOperatorControl
   yield* operator.restore
   yield* failover.completeInterrupted
@@ -115,6 +123,7 @@ const runDaemon = Effect.gen(function* () {
     Effect.logInfo(`ccl daemon ${process.pid} shutting down: no new dispatch, prompts being typed finish`),
   )
   yield* Effect.forkScoped(failover.runTriggers)
+  yield* Effect.forkScoped((yield* QuotaPolicy).run)
   yield* Effect.forkScoped(screens.run(500, 5_000))
   yield* Effect.forkScoped(watchdog.run)
   yield* Effect.forkScoped(

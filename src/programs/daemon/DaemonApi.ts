@@ -5,7 +5,9 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { listenOnNode } from "../NodeServer.js"
+import { daemonEventsRoute } from "./DaemonApiEvents.js"
 import { guardDaemonApi } from "./DaemonApiGuard.js"
 import {
   type ApiDispatcher,
@@ -30,8 +32,8 @@ export type { OperatorHandler } from "./DaemonApiOperator.js"
 /**
  * Serves DaemonApi (DESIGN.md "HTTP API") on `api.host:api.port` until the scope closes: Host header checked,
  * bearer token required when CCL_API_TOKEN is set (constant-time), both before routing. `failover` answers
- * `POST /api/failover` (default 501), `operator` the cancel, clear, pause and resume endpoints (default 500).
- * Returns the bound port.
+ * `POST /api/failover` (default 501), `operator` the cancel, clear, pause and resume endpoints (default 500),
+ * `GET /api/events` streams DaemonEvents. Returns the bound port.
  */
 export const serveDaemonApi = (
   dispatcher: ApiDispatcher,
@@ -44,10 +46,17 @@ export const serveDaemonApi = (
     const server = yield* listenOnNode(settings.api.host, settings.api.port)
     const port = server.address._tag === "TcpAddress" ? server.address.port : settings.api.port
     const handlers = yield* daemonApiHandlers(dispatcher, startedAt, failover, operator)
-    const guard = guardDaemonApi({ host: settings.api.host, port, token: settings.api.token })
+    const guard = guardDaemonApi({
+      host: settings.api.host,
+      port,
+      token: settings.api.token,
+      metricsToken: settings.api.metricsToken,
+    })
+    const events = yield* DaemonEvents
     const live = HttpApiBuilder.serve().pipe(
       Layer.provide(HttpApiBuilder.middleware(DaemonApi, guard)),
       Layer.provide(HttpApiBuilder.api(DaemonApi).pipe(Layer.provide(handlers))),
+      Layer.provide(daemonEventsRoute(events)),
       Layer.provide(routerServices),
       Layer.provide(Layer.succeed(HttpServer.HttpServer, server)),
     )

@@ -23,13 +23,22 @@ const plainErrors = (app: HttpApp.Default): HttpApp.Default<NotFound | BadReques
     return Effect.failCause(cause)
   })
 
+/** `GET /metrics` without the token (api.metrics_token false): a scraper on this machine needs no secret. */
+const isOpenMetrics = (request: HttpServerRequest.HttpServerRequest) =>
+  request.method === "GET" && request.url.split("?")[0] === "/metrics"
+
 /**
  * Every request, before routing: its Host must name this server (403, DNS rebinding), when a token is set it
- * must carry it as a bearer token (401, compared in constant time), and a POST must carry JSON (400). `port` is
- * the bound port.
+ * must carry it as a bearer token (401, compared in constant time; `GET /metrics` only when `metricsToken`), and a
+ * POST must carry JSON (400). `port` is the bound port.
  */
 export const guardDaemonApi =
-  (api: { readonly host: string; readonly port: number; readonly token: Redacted.Redacted | undefined }) =>
+  (api: {
+    readonly host: string
+    readonly port: number
+    readonly token: Redacted.Redacted | undefined
+    readonly metricsToken?: boolean | undefined
+  }) =>
   (app: HttpApp.Default): HttpApp.Default<Forbidden | Unauthorized | NotFound | BadRequest> => {
     const hosts = allowedHosts(api.host, api.port)
     const token = api.token === undefined ? undefined : Redacted.value(api.token)
@@ -40,7 +49,8 @@ export const guardDaemonApi =
         return yield* Effect.fail(
           new Forbidden({ message: `Host ${JSON.stringify(host)} not allowed: use http://127.0.0.1:<port>` }),
         )
-      if (token !== undefined && !bearerMatches(request.headers.authorization, token))
+      const tokenAsked = token !== undefined && (api.metricsToken === true || !isOpenMetrics(request))
+      if (tokenAsked && !bearerMatches(request.headers.authorization, token))
         return yield* Effect.fail(
           new Unauthorized({ message: "missing or wrong bearer token (CCL_API_TOKEN)" }),
         )

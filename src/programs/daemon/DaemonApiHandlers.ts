@@ -8,7 +8,9 @@ import type { DispatchCounters } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
 import type { Failover } from "../../services/Failover.js"
 import { TaskQueue, TaskStates } from "../../services/TaskQueue.js"
+import { accountsApiHandlers } from "./DaemonApiAccounts.js"
 import { ServerError } from "./DaemonApiErrors.js"
+import { metricsApiHandlers } from "./DaemonApiMetrics.js"
 import { type OperatorHandler, operatorApiHandlers, operatorNotBuilt } from "./DaemonApiOperator.js"
 import {
   type DelegationView,
@@ -148,5 +150,7 @@ export const daemonApiHandlers = (
         ),
     )
 
-    return Layer.mergeAll(status, control, operatorApiHandlers(operator))
+    const metrics = yield* metricsApiHandlers(dispatcher.table, failover)
+    const accounts = yield* accountsApiHandlers(dispatcher, failover)
+    return Layer.mergeAll(status, control, operatorApiHandlers(operator), accounts, metrics)
   })

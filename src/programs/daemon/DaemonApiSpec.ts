@@ -4,6 +4,8 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { HookRecord } from "../../domain/HookRecord.js"
+import { PROMETHEUS_CONTENT_TYPE } from "../../domain/PrometheusText.js"
+import { AccountsGroup } from "./DaemonApiAccountsSpec.js"
 import {
   BadRequest,
   Conflict,
@@ -84,6 +86,13 @@ export class OperatorGroup extends HttpApiGroup.make("operator")
       .addSuccess(OperatorAnswer),
   ) {}
 
+/** Prometheus's scrape (text format 0.0.4); the token only with api.metrics_token (DaemonApiGuard.ts). */
+export class MetricsGroup extends HttpApiGroup.make("metrics").add(
+  HttpApiEndpoint.get("metrics", "/metrics").addSuccess(
+    HttpApiSchema.Text({ contentType: PROMETHEUS_CONTENT_TYPE }),
+  ),
+) {}
+
 /**
  * The daemon's HTTP API (DESIGN.md "HTTP API"). Every endpoint may also answer 400, 401 (token), 403 (Host),
  * 404 and 500 with `{ error }`.
@@ -92,6 +101,8 @@ export class DaemonApi extends HttpApi.make("ccl-daemon")
   .add(StatusGroup)
   .add(ControlGroup)
   .add(OperatorGroup)
+  .add(AccountsGroup)
+  .add(MetricsGroup)
   .addError(errorJson(BadRequest), { status: 400 })
   .addError(errorJson(Unauthorized), { status: 401 })
   .addError(errorJson(Forbidden), { status: 403 })

@@ -194,6 +194,7 @@ export const DeliveryLive = Layer.scoped(
         session: free.name,
         account: free.account,
         attempt,
+        queued_at: new Date(task.enqueuedAt).toISOString(),
       })
       yield* failpoint("dispatch:prompt-sent")
     })

@@ -4,8 +4,11 @@ import type { HookRecord } from "../../domain/HookRecord.js"
 import { isValidResumeUUID } from "../../domain/ResumeId.js"
 import { type HookSignal, hookState } from "../../domain/SessionSignals.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
+import { STATUS_LINE_EVENT } from "../../domain/StatusLineCommand.js"
+import { quotaOfRateLimits } from "../../domain/StatusLineQuota.js"
 import { stopVerdict } from "../../domain/StopFencing.js"
 import { detectUsageLimit } from "../../domain/UsageLimit.js"
+import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Completion } from "../../services/Completion.js"
 import { DaemonEvents } from "../../services/DaemonEvents.js"
@@ -32,6 +35,7 @@ export const HookIntakeLive = Layer.effect(
     const completion = yield* Completion
     const { table, locked } = yield* DaemonSessions
     const events = yield* DaemonEvents
+    const quotas = yield* AccountQuotas
 
     /** What the event says of the session's state and conversation, for the API and the failover. */
     const note = (r: SessionRecord, record: HookRecord, at: number, now: number) => {
@@ -92,14 +96,30 @@ export const HookIntakeLive = Layer.effect(
       )
     }
 
+    const reportQuota = (r: SessionRecord, record: HookRecord) =>
+      r.account === undefined
+        ? Effect.void
+        : quotas.report({
+            account: r.account,
+            session: r.name,
+            ...quotaOfRateLimits(record.payload.rate_limits),
+          })
+
     const accept = Effect.fn("HookIntake.accept")(function* (record: HookRecord) {
       const r = record.ccl_session === null ? undefined : table.get(record.ccl_session)
       if (r === undefined) return
       const at = Date.parse(record.received_at)
       // A late event of the agent this session ran before says nothing of the one running now.
       if (at < r.launchedAt) return
+      // The statusline (StatusLineCommand.ts) reports its account's quota; it is no hook and no turn signal.
+      if (record.event === STATUS_LINE_EVENT) return yield* reportQuota(r, record)
       const p = record.payload
-      yield* events.publish({ type: "hook", event: record.event, session: r.name })
+      yield* events.publish({
+        type: "hook",
+        event: record.event,
+        session: r.name,
+        ...(p.notification_type === undefined ? {} : { notification_type: p.notification_type }),
+      })
       note(r, record, at, yield* Clock.currentTimeMillis)
       switch (record.event) {
         case "SessionStart":

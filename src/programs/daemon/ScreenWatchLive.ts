@@ -22,6 +22,7 @@ import { SHELLS } from "./SessionSupervisorLive.js"
 import { recordVerification, verifySwappedSession } from "./SwapVerification.js"
 import { transcriptFile } from "./Transcript.js"
 import { transcriptLimitSince } from "./TranscriptLimit.js"
+import { makeWaveGate } from "./WaveGate.js"
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
 
@@ -36,6 +37,7 @@ export const ScreenWatchLive = Layer.effect(
     const supervisor = yield* SessionSupervisor
     const completion = yield* Completion
     const delivery = yield* Delivery
+    const wave = yield* makeWaveGate
     const { table, locked, counters } = yield* DaemonSessions
     const events = yield* TmuxEvents
 
@@ -75,7 +77,11 @@ export const ScreenWatchLive = Layer.effect(
             r.verify = undefined
             yield* verifySwappedSession(state, r.name, pane, check)
           }
-          if (r.phase === "resuming") return yield* delivery.resume(r)
+          if (r.phase === "resuming") {
+            // After a reset with every account spent, a task's turn waits for its slot (the screen is read again).
+            if (r.task !== undefined && !(yield* wave.tryStart(r.name)).go) return
+            return yield* delivery.resume(r)
+          }
           table.set(r.name, { phase: "ready" }, now)
           return yield* control.wake
         }

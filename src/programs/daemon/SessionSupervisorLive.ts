@@ -111,9 +111,14 @@ export const SessionSupervisorLive = Layer.effect(
 
     const needsOperator = (r: SessionRecord, why: string) =>
       Effect.gen(function* () {
-        table.set(r.name, { state: "needs-operator", decidedBy: "screen" }, yield* Clock.currentTimeMillis)
-        if (r.needsOperator === why) return
-        r.needsOperator = why
+        const known = r.needsOperator === why
+        // Through the table, so that the event says what the operator must answer (needs_input notifications).
+        table.set(
+          r.name,
+          { state: "needs-operator", decidedBy: "screen", needsOperator: why },
+          yield* Clock.currentTimeMillis,
+        )
+        if (known) return
         yield* Effect.logWarning(`session ${r.name} needs the operator: ${why} (tmux attach -t ${r.name})`)
       })
 
