@@ -99,7 +99,7 @@ describe("ccl delegate (built CLI, mock server over HTTP)", () => {
     () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const server = yield* startMockSecutools({ key: KEY, jobMs: 2_000 })
+          const server = yield* startMockSecutools({ key: KEY, jobMs: 10_000 })
           const p = project(server.url)
           writeFileSync(path.join(p.cwd, "f.md"), "---\npreferred_ai: gpu\n---\nplease [fail]\n")
           const { job_id } = JSON.parse((yield* p.ccl(["delegate", "submit", "f.md"])).stdout)
