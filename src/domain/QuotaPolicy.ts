@@ -32,6 +32,21 @@ export const busiestWindow = (
   return windows.sort((a, b) => b.use.used_percentage - a.use.used_percentage)[0]
 }
 
+/**
+ * A limit's reset to the second: the limit line says it to the minute ("resets 4:15pm", read as its next
+ * occurrence, so a minute already begun reads as tomorrow); the statusline's window that resets within 90 s of
+ * that time (or of a day earlier) says it exactly. Else the line's own.
+ */
+export const preciseReset = (lineReset: number | undefined, q: QuotaView | undefined): number | undefined => {
+  if (lineReset === undefined) return undefined
+  const gap = (at: number) => Math.min(Math.abs(at - lineReset), Math.abs(at - (lineReset - 86_400_000)))
+  const near = (["five_hour", "seven_day"] as const)
+    .flatMap((w) => (q?.[w]?.resets_at ? [Date.parse(q[w]!.resets_at!)] : []))
+    .filter((at) => gap(at) <= 90_000)
+    .sort((a, b) => gap(a) - gap(b))
+  return near[0] ?? lineReset
+}
+
 /** What the active account's quota asks for now. */
 export type QuotaDecision =
   | { readonly kind: "ok" }

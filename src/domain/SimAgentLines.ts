@@ -3,6 +3,14 @@
 export const RULE = "─".repeat(60)
 export const FOOTER = "  ? for shortcuts"
 export const LIMIT_LINE = "You've hit your limit · resets 8pm (Europe/Paris)"
+
+/** The limit line for a reset at `resetsAtMs`, to the minute as Claude Code writes it (in UTC). */
+export const limitLineAt = (resetsAtMs: number): string => {
+  const d = new Date(resetsAtMs)
+  const h = d.getUTCHours()
+  const mm = String(d.getUTCMinutes()).padStart(2, "0")
+  return `You've hit your limit · resets ${h % 12 === 0 ? 12 : h % 12}:${mm}${h < 12 ? "am" : "pm"} (UTC)`
+}
 export const UPGRADE_LINE = "/upgrade to increase your usage limit."
 /** A turn that ends in an API error that is not a limit (a prompt with `[api-error]`). */
 export const API_ERROR_LINE =

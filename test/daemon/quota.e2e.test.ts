@@ -2,7 +2,7 @@
 // turn checked before the rest), and tasks that allow it go to secutools meanwhile. Real tmux (private socket),
 // the simulated agent with hooks, the mock secutools over HTTP, the daemon and the CLI as child processes.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -143,6 +143,70 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         )
         yield* Effect.promise(() => p.stop())
       }),
+  )
+
+  it.live(
+    "every account spent until a reset seconds away: at that reset the sessions start again one at a time",
+    () =>
+      Effect.gen(function* () {
+        // main's 5-hour window resets 25 s from now (its statusline says so to the second; its limit line, to the
+        // minute).
+        const resetAt = Math.floor((Date.now() + 25_000) / 1000)
+        const p = yield* Effect.promise(() =>
+          daemonProject({
+            poolSize: 3,
+            workMs: 2_000,
+            token: TOKEN,
+            yaml: ["accounts_policy: { resume_spread: 3s }"],
+            prepareHome: (home) => {
+              writeFileSync(
+                path.join(home, "QUOTA"),
+                JSON.stringify({ five_hour: { used_percentage: 99, resets_at: resetAt }, seven_day: 10 }),
+              )
+              // Spent from the first request on, until the test takes this away (before the reset).
+              writeFileSync(path.join(home, "LIMIT"), "")
+            },
+          }),
+        )
+        const ids = ["reset-1", "reset-2", "reset-3"]
+        p.start()
+        // The sessions' statuslines have told the daemon main's window (at start, as Claude Code's do).
+        yield* Effect.promise(() =>
+          eventually(
+            async () => {
+              const r = await p.api("/api/accounts").catch(() => undefined)
+              const all = r?.ok ? ((await r.json()) as Array<{ name: string; quota: unknown }>) : []
+              return all.find((a) => a.name === "main")?.quota ? true : undefined
+            },
+            30_000,
+            p.log,
+          ),
+        )
+        yield* Effect.promise(async () => {
+          for (const id of ids) await add(p, id, `Work through ${id}\n`)
+        })
+        yield* waitFor(p, () => spent(p))
+        // The cooldown is the window's reset to the second, not the limit line's minute.
+        expect(Date.parse(stateOf(p).cooldowns.main)).toBe(resetAt * 1000)
+        rmSync(path.join(p.homes.main!, "LIMIT"))
+        yield* waitFor(p, () => ids.every((id) => p.ls("done").includes(`${id}.md`)), 90_000)
+        // Each task sent once; a limited one continued once after the reset.
+        for (const id of ids) {
+          expect(p.prompts().filter((t) => t.startsWith(`[ccl task ${id}:`))).toHaveLength(1)
+          expect(p.prompts().filter((t) => t === continuePrompt(id)).length).toBeLessThanOrEqual(1)
+        }
+        const [begun] = logTimes(p, /reset wave: 3 sessions start again one every 1000 ms/)
+        const starts = logTimes(p, /reset wave: ccl-pool-\d starts \(\d of 3\)/)
+        // The wave begins at the reset itself, and its sessions start a step apart (a session already started
+        // takes its next task at once).
+        expect(begun, p.log()).toBeGreaterThanOrEqual(resetAt * 1000)
+        expect(starts.length, p.log()).toBeGreaterThanOrEqual(2)
+        for (let k = 1; k < starts.length; k++)
+          expect(starts[k]! - starts[k - 1]!).toBeGreaterThanOrEqual(1000)
+        for (const id of ids) expect(p.footer("done", id)).toMatchObject({ attempt: 1 })
+        yield* Effect.promise(() => p.stop())
+      }),
+    120_000,
   )
 
   it.live(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decideQuota, type PolicyInput, type QuotaView } from "../../src/domain/QuotaPolicy.js"
+import { decideQuota, type PolicyInput, preciseReset, type QuotaView } from "../../src/domain/QuotaPolicy.js"
 
 const at = (five: number | null, seven: number | null = null): QuotaView => ({
   five_hour: five === null ? null : { used_percentage: five, resets_at: "2026-12-02T15:00:00.000Z" },
@@ -69,5 +69,33 @@ describe("decideQuota (accounts_policy)", () => {
       ),
     )
     expect(d.kind).toBe("swap")
+  })
+})
+
+describe("preciseReset: a limit's reset to the second", () => {
+  const q = at(100)
+  const exact = Date.parse("2026-12-02T15:00:00.000Z")
+  it("takes the statusline's window reset near the line's minute, else the line's own", () => {
+    expect(
+      preciseReset(Date.parse("2026-12-02T14:59:00.000Z"), {
+        five_hour: { used_percentage: 100, resets_at: "2026-12-02T14:59:41.000Z" },
+        seven_day: null,
+      }),
+    ).toBe(Date.parse("2026-12-02T14:59:41.000Z"))
+    expect(preciseReset(exact, q)).toBe(exact)
+    expect(preciseReset(Date.parse("2026-12-02T20:00:00.000Z"), q)).toBe(
+      Date.parse("2026-12-02T20:00:00.000Z"),
+    )
+    expect(preciseReset(undefined, q)).toBeUndefined()
+    expect(preciseReset(exact, undefined)).toBe(exact)
+  })
+
+  it("a minute already begun reads as tomorrow in the line: the window's reset today still matches", () => {
+    expect(
+      preciseReset(Date.parse("2026-12-03T14:59:00.000Z"), {
+        five_hour: { used_percentage: 100, resets_at: "2026-12-02T14:59:20.000Z" },
+        seven_day: null,
+      }),
+    ).toBe(Date.parse("2026-12-02T14:59:20.000Z"))
   })
 })

@@ -1,6 +1,7 @@
 import { Clock, Effect, Layer } from "effect"
 import { failureText } from "../../domain/FailureText.js"
 import { forgetting } from "../../domain/InFlightState.js"
+import { preciseReset } from "../../domain/QuotaPolicy.js"
 import type { ResultFooter } from "../../domain/ResultFooter.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
 import { quotaOfLimitHit } from "../../domain/StatusLineQuota.js"
@@ -108,10 +109,16 @@ export const CompletionLive = Layer.effect(
 
     const limited = Effect.fn("Completion.limited")(function* (
       r: SessionRecord,
-      resetAt: Date | undefined,
+      lineReset: Date | undefined,
       via: "screen" | "hook" | "transcript",
     ) {
       if (r.phase === "limited") return
+      // To the second when the account's statusline told the window's reset.
+      const precise = preciseReset(
+        lineReset?.getTime(),
+        r.account === undefined ? undefined : quotas.get(r.account),
+      )
+      const resetAt = precise === undefined ? undefined : new Date(precise)
       table.set(r.name, { phase: "limited" }, yield* Clock.currentTimeMillis)
       yield* Effect.logWarning(
         `session ${r.name} hit the usage limit of ${r.account ?? "its account"} (${via})` +
