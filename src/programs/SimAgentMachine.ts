@@ -8,7 +8,7 @@ import type { AgentEvent } from "./SimAgentEvent.js"
 import { type AgentFiles, appendEntry, type StatusRecord, statusRecord } from "./SimAgentFiles.js"
 import { type HookEvent, runHooks } from "./SimAgentHooks.js"
 import type { SimAgentOptions } from "./SimAgentOptions.js"
-import { rateLimitsOf } from "./SimAgentStatusLine.js"
+import { limitLineOf } from "./SimAgentStatusLine.js"
 import { redraw, terminalSize } from "./SimAgentTerminal.js"
 
 // `ccl sim-agent`'s state and behaviour: keys edit the prompt, Enter starts a turn, its clock ends it.
@@ -204,11 +204,7 @@ export class Agent {
 
   /** A usage-limit hit ends the turn at once: the limit lines, an API error entry, StopFailure (not Stop). */
   private hitLimit(): void {
-    // With a QUOTA file, the limit resets when its 5-hour window does (a test sets a reset seconds away).
-    const reset = (rateLimitsOf(this.io.files.quota) as { five_hour?: { resets_at: number } } | undefined)
-      ?.five_hour
-    const line = reset === undefined ? Screen.LIMIT_LINE : Screen.limitLineAt(reset.resets_at * 1000)
-    this.endInError("rate_limit", [line, Screen.UPGRADE_LINE])
+    this.endInError("rate_limit", [limitLineOf(this.io.files.quota), Screen.UPGRADE_LINE])
   }
 
   /** An API error that is not a limit (`[api-error]`) ends the turn the same way, as server_error. */

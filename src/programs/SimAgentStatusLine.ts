@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import { LIMIT_LINE, limitLineAt } from "../domain/SimAgentLines.js"
 import { quotaOfRateLimits } from "../domain/StatusLineQuota.js"
 import type { AgentFiles } from "./SimAgentFiles.js"
 import { spawnHook } from "./SimAgentHooks.js"
@@ -46,6 +47,12 @@ export const rateLimitsOf = (file: string): object | undefined => {
     out[w] = { used_percentage: reading.used_percentage, resets_at: Math.floor(resetsAt / 1000) }
   }
   return out
+}
+
+/** The limit line: with a QUOTA file, the limit resets when its 5-hour window does (a test sets one seconds away). */
+export const limitLineOf = (quotaFile: string): string => {
+  const reset = (rateLimitsOf(quotaFile) as { five_hour?: { resets_at: number } } | undefined)?.five_hour
+  return reset === undefined ? LIMIT_LINE : limitLineAt(reset.resets_at * 1000)
 }
 
 /** A `refresh(sessionId)` that runs the statusLine command once the refreshes stop for DEBOUNCE_MS. */

@@ -10,6 +10,7 @@ import { continuePrompt } from "../../src/domain/LaunchCommand.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
 import { daemonProject } from "../support/daemonProject.js"
 import { eventually } from "../support/tmux.js"
+import { webhookReceiver } from "../support/webhookReceiver.js"
 
 const TOKEN = "quota-e2e"
 const KEY = "sk-quota-e2e"
@@ -152,12 +153,17 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         // main's 5-hour window resets 25 s from now (its statusline says so to the second; its limit line, to the
         // minute).
         const resetAt = Math.floor((Date.now() + 25_000) / 1000)
+        const receiver = yield* Effect.promise(() => webhookReceiver())
         const p = yield* Effect.promise(() =>
           daemonProject({
             poolSize: 3,
             workMs: 2_000,
             token: TOKEN,
-            yaml: ["accounts_policy: { resume_spread: 3s }"],
+            yaml: [
+              "accounts_policy: { resume_spread: 3s }",
+              "notify:",
+              `  - { url: "${receiver.url("/ops")}", events: [limit_hit, all_exhausted, resumed_at_reset] }`,
+            ],
             prepareHome: (home) => {
               writeFileSync(
                 path.join(home, "QUOTA"),
@@ -204,6 +210,20 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         for (let k = 1; k < starts.length; k++)
           expect(starts[k]! - starts[k - 1]!).toBeGreaterThanOrEqual(1000)
         for (const id of ids) expect(p.footer("done", id)).toMatchObject({ attempt: 1 })
+        // The operator heard of it once each: the limit, every account spent, the reset's restart.
+        yield* Effect.promise(() =>
+          eventually(
+            () => (receiver.events("/ops", "resumed_at_reset").length > 0 ? true : undefined),
+            10_000,
+            p.log,
+          ),
+        )
+        for (const event of ["limit_hit", "all_exhausted", "resumed_at_reset"])
+          expect(
+            receiver.events("/ops", event),
+            `${event}: ${JSON.stringify(receiver.received.map((r) => r.body))}`,
+          ).toHaveLength(1)
+        expect(receiver.events("/ops", "limit_hit")[0]).toMatchObject({ event: "limit_hit", account: "main" })
         yield* Effect.promise(() => p.stop())
       }),
     120_000,
