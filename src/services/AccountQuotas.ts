@@ -37,5 +37,10 @@ export class AccountQuotas extends Context.Tag("ccl/AccountQuotas")<
     /** The latest known quota of `account`, if any report came. */
     readonly get: (account: string) => AccountQuota | undefined
     readonly all: () => ReadonlyArray<AccountQuota>
+    /**
+     * Drops what is known of `account` (until its sessions report again): the operator says it has room (a swap
+     * forced onto it, its cooldown cleared), and the policy must not move away from it on a reading from before.
+     */
+    readonly forget: (account: string) => Effect.Effect<void>
   }
 >() {}

@@ -12,6 +12,8 @@ export interface SwapTrigger {
   readonly to?: string | undefined
   /** Move to `to` even while it is cooling down. */
   readonly force?: boolean | undefined
+  /** Asked again when the swap's turn comes (swaps run one at a time): false drops it (a quota swap overtaken). */
+  readonly stillWanted?: (() => boolean) | undefined
 }
 
 /** What a swap did (DESIGN.md "Failover" step 7). */

@@ -86,6 +86,7 @@ const fakeQuotas = Layer.succeed(
   AccountQuotas,
   AccountQuotas.of({
     report: () => Effect.void,
+    forget: () => Effect.void,
     get: () => undefined,
     all: () => [
       {

@@ -91,6 +91,7 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         expect(p.log()).not.toContain("hit the usage limit")
         yield* Effect.promise(() => p.stop())
       }),
+    120_000,
   )
 
   it.live(
@@ -144,6 +145,7 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         )
         yield* Effect.promise(() => p.stop())
       }),
+    120_000,
   )
 
   it.live(
@@ -271,59 +273,63 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
         for (const id of ids) expect(p.footer("done", id)).toMatchObject({ attempt: 1 })
         yield* Effect.promise(() => p.stop())
       }),
+    120_000,
   )
 
-  it.live("while every account is spent, tasks that allow delegation go to secutools; the others wait", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const secutools = yield* startMockSecutools({ key: KEY, jobMs: 200 })
-        const p = yield* Effect.promise(() =>
-          daemonProject({
-            poolSize: 1,
-            workMs: 300,
-            token: TOKEN,
-            secutools: secutools.url,
-            secutoolsKey: KEY,
-            yaml: [],
-          }),
-        )
-        // delegation: { url, poll } comes from daemonProject; the fallback keys go in the same mapping.
-        const yamlPath = path.join(p.dir, "ccl.yaml")
-        writeFileSync(
-          yamlPath,
-          readFileSync(yamlPath, "utf8").replace(
-            /delegation: \{ url: ([^,]+), poll: 200ms \}/,
-            "delegation: { url: $1, poll: 200ms, fallback_on_exhausted: true, fallback_provider: gemini }",
-          ),
-        )
-        expect(readFileSync(yamlPath, "utf8")).toContain("fallback_on_exhausted: true")
-        yield* Effect.promise(() => add(p, "limited", "Port the parser [limit]\n"))
-        p.start()
-        yield* waitFor(p, () => spent(p))
-        yield* Effect.promise(async () => {
-          await add(p, "plain", "Summarise the logs\n")
-          await add(p, "hinted", "---\ncomplexity_hint: low\n---\nCount the lines\n")
-          await add(p, "mine", "---\nneeds_claude_code: true\n---\nOnly Claude Code can\n")
-        })
-        yield* waitFor(p, () => ["plain.md", "hinted.md"].every((f) => p.ls("done").includes(f)))
-        expect(p.footer("done", "plain")).toMatchObject({
-          route: "delegated",
-          fallback: "accounts exhausted",
-          provider: "gemini",
-        })
-        expect(p.footer("done", "hinted")).toMatchObject({
-          route: "delegated",
-          fallback: "accounts exhausted",
-          provider: "gpu",
-        })
-        expect(readFileSync(path.join(p.dir, "queue", "done", "plain.md"), "utf8")).toContain(
-          "- route: delegated (fallback: accounts exhausted)",
-        )
-        // needs_claude_code waits for an account, never sent anywhere.
-        expect(p.ls("pending")).toContain("mine.md")
-        expect(p.prompts().some((t) => t.startsWith("[ccl task mine:"))).toBe(false)
-        yield* Effect.promise(() => p.stop())
-      }),
-    ),
+  it.live(
+    "while every account is spent, tasks that allow delegation go to secutools; the others wait",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const secutools = yield* startMockSecutools({ key: KEY, jobMs: 200 })
+          const p = yield* Effect.promise(() =>
+            daemonProject({
+              poolSize: 1,
+              workMs: 300,
+              token: TOKEN,
+              secutools: secutools.url,
+              secutoolsKey: KEY,
+              yaml: [],
+            }),
+          )
+          // delegation: { url, poll } comes from daemonProject; the fallback keys go in the same mapping.
+          const yamlPath = path.join(p.dir, "ccl.yaml")
+          writeFileSync(
+            yamlPath,
+            readFileSync(yamlPath, "utf8").replace(
+              /delegation: \{ url: ([^,]+), poll: 200ms \}/,
+              "delegation: { url: $1, poll: 200ms, fallback_on_exhausted: true, fallback_provider: gemini }",
+            ),
+          )
+          expect(readFileSync(yamlPath, "utf8")).toContain("fallback_on_exhausted: true")
+          yield* Effect.promise(() => add(p, "limited", "Port the parser [limit]\n"))
+          p.start()
+          yield* waitFor(p, () => spent(p))
+          yield* Effect.promise(async () => {
+            await add(p, "plain", "Summarise the logs\n")
+            await add(p, "hinted", "---\ncomplexity_hint: low\n---\nCount the lines\n")
+            await add(p, "mine", "---\nneeds_claude_code: true\n---\nOnly Claude Code can\n")
+          })
+          yield* waitFor(p, () => ["plain.md", "hinted.md"].every((f) => p.ls("done").includes(f)))
+          expect(p.footer("done", "plain")).toMatchObject({
+            route: "delegated",
+            fallback: "accounts exhausted",
+            provider: "gemini",
+          })
+          expect(p.footer("done", "hinted")).toMatchObject({
+            route: "delegated",
+            fallback: "accounts exhausted",
+            provider: "gpu",
+          })
+          expect(readFileSync(path.join(p.dir, "queue", "done", "plain.md"), "utf8")).toContain(
+            "- route: delegated (fallback: accounts exhausted)",
+          )
+          // needs_claude_code waits for an account, never sent anywhere.
+          expect(p.ls("pending")).toContain("mine.md")
+          expect(p.prompts().some((t) => t.startsWith("[ccl task mine:"))).toBe(false)
+          yield* Effect.promise(() => p.stop())
+        }),
+      ),
+    120_000,
   )
 })

@@ -45,6 +45,7 @@ export const AccountQuotasLive = Layer.effect(
         }),
       get: (account) => byAccount.get(account),
       all: () => [...byAccount.values()],
+      forget: (account) => Effect.sync(() => void byAccount.delete(account)),
     })
   }),
 )

@@ -1,7 +1,8 @@
-import { Cause, Clock, Duration, Effect, FiberHandle, Layer, Queue, SubscriptionRef } from "effect"
+import { Cause, Clock, Duration, Effect, FiberHandle, Layer, Option, Queue, SubscriptionRef } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
 import type { SwapRecord } from "../../domain/DaemonState.js"
 import { failureText } from "../../domain/FailureText.js"
+import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
@@ -57,6 +58,7 @@ export const AccountSwapLive = (
       const { locked, table } = yield* DaemonSessions
       const events = yield* DaemonEvents
       const wave = yield* makeWaveGate
+      const quotas = yield* Effect.serviceOption(AccountQuotas)
       const { moveTo, record, runJournal } = yield* makeSwapMove(resumable)
       const single = yield* Effect.makeSemaphore(1)
       const hits = yield* Queue.unbounded<LimitHit>()
@@ -110,7 +112,10 @@ export const AccountSwapLive = (
             relaunched: [],
             left_at_shell: [],
           }
-          if (trigger.exhausted !== undefined && trigger.exhausted !== active) {
+          if (
+            (trigger.exhausted !== undefined && trigger.exhausted !== active) ||
+            (trigger.stillWanted !== undefined && !trigger.stillWanted())
+          ) {
             // A late hit of an account already left behind (another session reported the same limit).
             return {
               outcome: "ignored",
@@ -118,7 +123,7 @@ export const AccountSwapLive = (
               to: null,
               relaunched: [],
               leftAtShell: [],
-              message: `${trigger.exhausted} is no longer the active account`,
+              message: `${trigger.exhausted ?? "the account"} is no longer the active account (or no longer needs the swap)`,
             } satisfies SwapOutcome
           }
           if (trigger.exhausted !== undefined) {
@@ -174,6 +179,8 @@ export const AccountSwapLive = (
               message,
             } satisfies SwapOutcome
           }
+          // Forced onto it by the operator: its quota readings are from before they said it has room.
+          if (trigger.force === true && Option.isSome(quotas)) yield* quotas.value.forget(choice.to.name)
           return outcomeOf(yield* moveTo(choice.to, trigger).pipe(Effect.catchAll((e) => refuse(e.reason))))
         }).pipe(
           Effect.catchTag("StateFileError", (e) =>

@@ -1,4 +1,5 @@
-import { Clock, Effect, SubscriptionRef } from "effect"
+import { Clock, Effect, Option, SubscriptionRef } from "effect"
+import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
 import { Failover } from "../../services/Failover.js"
@@ -22,6 +23,7 @@ export const makeOperatorControl = Effect.gen(function* () {
   const control = yield* DispatchControl
   const supervisor = yield* SessionSupervisor
   const failover = yield* Failover
+  const quotas = yield* Effect.serviceOption(AccountQuotas)
   const cancel = yield* makeTaskCancel
 
   const answer = (message: string, cleared?: ReadonlyArray<string>) =>
@@ -63,6 +65,8 @@ export const makeOperatorControl = Effect.gen(function* () {
           Object.entries(s.cooldowns).filter(([name]) => !cleared.includes(name)),
         ),
       }))
+      // The operator says these have room: readings from before must not move the policy away from them.
+      if (Option.isSome(quotas)) for (const name of cleared) yield* quotas.value.forget(name)
       const now = yield* Clock.currentTimeMillis
       const active = supervisor.account()?.name
       const activeUntil = active === undefined ? undefined : state.get().cooldowns[active]

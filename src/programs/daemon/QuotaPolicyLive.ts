@@ -1,9 +1,10 @@
-import { Clock, Duration, Effect, Layer, Option, Queue } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Queue, SubscriptionRef } from "effect"
 import { decideQuota, type QuotaDecision } from "../../domain/QuotaPolicy.js"
 import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
+import { DispatchControl } from "../../services/DispatchControl.js"
 import { Failover } from "../../services/Failover.js"
 import { QuotaPolicy } from "../../services/QuotaPolicy.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
@@ -25,6 +26,7 @@ export const makeQuotaPolicy = Effect.gen(function* () {
   const { table } = yield* DaemonSessions
   const failover = yield* Failover
   const events = yield* DaemonEvents
+  const control = yield* DispatchControl
 
   const decide = (now: number, tasksWaiting: boolean): QuotaDecision => {
     const active = supervisor.account()?.name
@@ -49,6 +51,8 @@ export const makeQuotaPolicy = Effect.gen(function* () {
   let waiting = 0
 
   const look = Effect.gen(function* () {
+    // A swap under way (the operator's, a limit's) changes the active account: look again once it is done.
+    if ((yield* SubscriptionRef.get(control.state)).swapping) return
     const now = yield* Clock.currentTimeMillis
     const decision = decide(now, waiting > 0)
     if (decision.kind !== "swap") return
@@ -56,7 +60,14 @@ export const makeQuotaPolicy = Effect.gen(function* () {
     const active = supervisor.account()?.name
     yield* Effect.logWarning(`${decision.reason}: swapping accounts before the limit`)
     yield* failover
-      .swap({ reason: decision.reason, exhausted: active, resetAt: decision.resetAt })
+      .swap({
+        reason: decision.reason,
+        exhausted: active,
+        resetAt: decision.resetAt,
+        // Another swap may run first (the operator's): this one only if the active account still asks for it.
+        stillWanted: () =>
+          supervisor.account()?.name === active && decide(Date.now(), waiting > 0).kind === "swap",
+      })
       .pipe(Effect.catchAll((e) => Effect.logWarning(`quota swap refused: ${e.reason}`)))
   })
 
