@@ -104,6 +104,18 @@ describe("task model (real tmux, simulated agent)", () => {
         const state = () => JSON.parse(readFileSync(path.join(p.dir, "state", "state.json"), "utf8"))
         yield* waitFor(p, () => state().attempt_log.flaky === undefined, 10_000)
         expect(state().retry_at.flaky).toBeUndefined()
+        // The operator retries it: back in pending/ with its failed run kept as history, counted from 1 again.
+        const retried = yield* Effect.promise(() => p.ccl(["queue", "retry", "flaky"]))
+        expect(retried.code, retried.stderr).toBe(0)
+        yield* waitFor(p, () => sentTimes(p, "flaky") === 4 && p.ls("failed").includes("flaky.md"))
+        const again = p.footer("failed", "flaky")
+        expect(again).toMatchObject({ cause: "agent_error", attempt: 2 })
+        expect(again.attempts).toMatch(/^1 agent_error .*, 2 agent_error /)
+        const text = readFileSync(path.join(p.dir, "queue", "failed", "flaky.md"), "utf8")
+        expect(text.split("<!-- ccl:previous-result -->")).toHaveLength(2)
+        // The history never reached the agent: each prompt is the task's own text.
+        for (const prompt of p.prompts().filter((t) => t.startsWith("[ccl task flaky:")))
+          expect(prompt).not.toContain("previous-result")
         yield* Effect.promise(() => p.stop())
       }),
   )
