@@ -1,12 +1,7 @@
-// GET /metrics of a real daemon (issue 14): Prometheus's own promtool parses and lints every scrape, and the series
-// move as tasks are done, fail, are dispatched, and as a usage limit moves the sessions to the second account.
-// Real tmux (private socket), the simulated agent with hooks, the daemon and the CLI as child processes.
-
-import { mkdirSync, writeFileSync } from "node:fs"
-import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { daemonProject } from "../support/daemonProject.js"
+import { addTaskFile, type Project } from "../support/projectTasks.js"
 import {
   type Exposition,
   parseExposition,
@@ -18,15 +13,7 @@ import { eventually } from "../support/tmux.js"
 
 const TOKEN = "metrics-e2e"
 
-type Project = Awaited<ReturnType<typeof daemonProject>>
-
-const add = async (p: Project, id: string, text: string) => {
-  const dir = path.join(p.dir, "drafts")
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(path.join(dir, `${id}.md`), text)
-  const r = await p.ccl(["queue", "add", path.join(dir, `${id}.md`)])
-  expect(r.code, r.stderr).toBe(0)
-}
+const add = addTaskFile
 
 /** One scrape, without the token (CCL_API_TOKEN is set: /metrics is open by default), checked by promtool. */
 const scrape = async (p: Project): Promise<Exposition> => {

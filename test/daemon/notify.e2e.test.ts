@@ -2,26 +2,17 @@
 // webhooks in this process: one records (signed), one never answers. A usage limit and its failover, a task that
 // fails for good: each told once with a valid signature, and the daemon dispatches while a delivery hangs.
 
-import { mkdirSync, writeFileSync } from "node:fs"
-import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { daemonProject } from "../support/daemonProject.js"
+import { addTaskFile } from "../support/projectTasks.js"
 import { eventually } from "../support/tmux.js"
 import { signedWith, webhookReceiver } from "../support/webhookReceiver.js"
 
 const TOKEN = "notify-e2e"
 const SECRET = "e2e-webhook-secret"
 
-type Project = Awaited<ReturnType<typeof daemonProject>>
-
-const add = async (p: Project, id: string, text: string) => {
-  const dir = path.join(p.dir, "drafts")
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(path.join(dir, `${id}.md`), text)
-  const r = await p.ccl(["queue", "add", path.join(dir, `${id}.md`)])
-  expect(r.code, r.stderr).toBe(0)
-}
+const add = addTaskFile
 
 describe("notifications (real daemon, simulated agents, webhooks in this process)", () => {
   it.live(

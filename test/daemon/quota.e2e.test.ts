@@ -2,31 +2,23 @@
 // turn checked before the rest), and tasks that allow it go to secutools meanwhile. Real tmux (private socket),
 // the simulated agent with hooks, the mock secutools over HTTP, the daemon and the CLI as child processes.
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { continuePrompt } from "../../src/domain/LaunchCommand.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
 import { daemonProject } from "../support/daemonProject.js"
+import { addTaskFile, type Project, waitUntil } from "../support/projectTasks.js"
 import { eventually } from "../support/tmux.js"
 import { webhookReceiver } from "../support/webhookReceiver.js"
 
 const TOKEN = "quota-e2e"
 const KEY = "sk-quota-e2e"
 
-type Project = Awaited<ReturnType<typeof daemonProject>>
+const add = addTaskFile
 
-const add = async (p: Project, id: string, text: string) => {
-  const dir = path.join(p.dir, "drafts")
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(path.join(dir, `${id}.md`), text)
-  const r = await p.ccl(["queue", "add", path.join(dir, `${id}.md`)])
-  expect(r.code, r.stderr).toBe(0)
-}
-
-const waitFor = (p: Project, check: () => boolean, ms = 60_000) =>
-  Effect.promise(() => eventually(() => (check() ? true : undefined), ms, p.log))
+const waitFor = waitUntil
 
 const spent = (p: Project) => {
   try {

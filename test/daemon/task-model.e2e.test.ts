@@ -2,29 +2,20 @@
 // with its attempts, and a usage-limit wait that costs no attempt. Real tmux (private socket), the simulated
 // agent with hooks, the daemon and the CLI as child processes.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { continuePrompt } from "../../src/domain/LaunchCommand.js"
 import { daemonProject } from "../support/daemonProject.js"
-import { eventually } from "../support/tmux.js"
+import { addTaskFile, type Project, waitUntil } from "../support/projectTasks.js"
 
 const TOKEN = "task-model-e2e"
 
-type Project = Awaited<ReturnType<typeof daemonProject>>
-
 /** Writes a task file and adds it with `ccl queue add FILE`. */
-const add = async (p: Project, id: string, text: string) => {
-  const dir = path.join(p.dir, "drafts")
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(path.join(dir, `${id}.md`), text)
-  const r = await p.ccl(["queue", "add", path.join(dir, `${id}.md`)])
-  expect(r.code, r.stderr).toBe(0)
-}
+const add = addTaskFile
 
-const waitFor = (p: Project, check: () => boolean, ms = 60_000) =>
-  Effect.promise(() => eventually(() => (check() ? true : undefined), ms, p.log))
+const waitFor = waitUntil
 
 const sentTimes = (p: Project, id: string) =>
   p.prompts().filter((t) => t.startsWith(`[ccl task ${id}:`)).length
