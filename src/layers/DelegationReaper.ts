@@ -2,6 +2,7 @@ import { Duration, Effect, Either, Fiber, Option, Schedule } from "effect"
 import { type DelegationMarker, sameMarker } from "../domain/DelegationMarker.js"
 import { parseTask } from "../domain/Frontmatter.js"
 import type { Job } from "../domain/Job.js"
+import { DaemonEvents } from "../services/DaemonEvents.js"
 import type { ReapReport } from "../services/Delegation.js"
 import { describeSecutoolsError } from "../services/SecutoolsClient.js"
 import type { Filing, MarkerCorrupt, QueueIOError } from "../services/TaskQueue.js"
@@ -112,6 +113,21 @@ export const makeReaper = ({ queue, client, settings, bump, footer, post }: Dele
       ),
     )
 
+  /** A filed task on the daemon's event stream (metrics, notifications), when the reaper runs in a daemon. */
+  const told = (f: Filing) =>
+    Effect.flatMap(Effect.serviceOption(DaemonEvents), (events) =>
+      Option.isNone(events)
+        ? Effect.void
+        : events.value.publish({
+            type: "task",
+            id: f.id,
+            state: f.into,
+            route: "delegated",
+            provider: f.footer.provider,
+            cause: f.footer.cause,
+          }),
+    )
+
   /** Files one batch; each task's outcome, or "running" for one that could not be filed (tried next cycle). */
   const fileBatch = (steps: ReadonlyArray<{ readonly filing: Filing; readonly error?: string }>) =>
     queue.fileMany(steps.map((s) => s.filing)).pipe(
@@ -122,6 +138,7 @@ export const makeReaper = ({ queue, client, settings, bump, footer, post }: Dele
             const outcome: Outcome = filing.into === "done" ? "completed" : "failed"
             if (Either.isRight(r)) {
               yield* bump(outcome)
+              yield* told(filing)
               if (error !== undefined)
                 yield* Effect.logWarning(`delegated task ${filing.id} failed: ${error}`)
             } else if (r.left._tag === "QueueIOError") {

@@ -10,6 +10,7 @@ import { continuePrompt } from "../../src/domain/LaunchCommand.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
 import { daemonProject } from "../support/daemonProject.js"
 import { addTaskFile, type Project, waitUntil } from "../support/projectTasks.js"
+import { parseExposition, seriesKey } from "../support/prometheus.js"
 import { eventually } from "../support/tmux.js"
 import { webhookReceiver } from "../support/webhookReceiver.js"
 
@@ -316,6 +317,14 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
           expect(readFileSync(path.join(p.dir, "queue", "done", "plain.md"), "utf8")).toContain(
             "- route: delegated (fallback: accounts exhausted)",
           )
+          // Counted as delegated completions, by provider (the reaper's filings reach the daemon's events).
+          const metrics = parseExposition(yield* Effect.promise(async () => (await p.api("/metrics")).text()))
+          for (const provider of ["gemini", "gpu"])
+            expect(
+              metrics.values.get(
+                seriesKey("ccl_tasks_completed_total", { account: "", provider, route: "delegated" }),
+              ),
+            ).toBe(1)
           // needs_claude_code waits for an account, never sent anywhere.
           expect(p.ls("pending")).toContain("mine.md")
           expect(p.prompts().some((t) => t.startsWith("[ccl task mine:"))).toBe(false)
