@@ -2,6 +2,9 @@
 // webhooks in this process: one records (signed), one never answers. A usage limit and its failover, a task that
 // fails for good: each told once with a valid signature, and the daemon dispatches while a delivery hangs.
 
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { daemonProject } from "../support/daemonProject.js"
@@ -89,5 +92,77 @@ describe("notifications (real daemon, simulated agents, webhooks in this process
           detail: expect.stringContaining("agent_error"),
         })
       }),
+  )
+
+  it.live(
+    "a permission prompt (needs_input) and a session gone (session_dead) reach the webhook once each, signed",
+    () =>
+      Effect.gen(function* () {
+        const receiver = yield* Effect.promise(() => webhookReceiver())
+        const p = yield* Effect.promise(() =>
+          daemonProject({
+            poolSize: 1,
+            workMs: 200,
+            token: TOKEN,
+            yaml: [
+              "notify:",
+              `  - { url: "${receiver.url("/ops")}", secret_env: CCL_TEST_HOOK_SECRET, events: [needs_input, session_dead] }`,
+            ],
+          }),
+        )
+        p.start({ CCL_TEST_HOOK_SECRET: SECRET })
+        yield* Effect.promise(() =>
+          eventually(
+            async () => {
+              const r = await p.api("/api/sessions").catch(() => undefined)
+              const all = r?.ok ? ((await r.json()) as Array<{ phase: string }>) : []
+              return all[0]?.phase === "ready" ? true : undefined
+            },
+            30_000,
+            p.log,
+          ),
+        )
+        // Claude Code asks for a permission: its Notification hook, the command `ccl hooks install` wrote, in the
+        // session's environment.
+        const settings = JSON.parse(readFileSync(path.join(p.homes.main!, "settings.json"), "utf8"))
+        const command = settings.hooks.Notification[0].hooks[0].command as string
+        const hook = spawnSync("sh", ["-c", command], {
+          input: JSON.stringify({
+            session_id: "0f6e9a52-3c1b-4d7e-9a0b-2c4d6e8f0a1b",
+            hook_event_name: "Notification",
+            notification_type: "permission_prompt",
+            message: "Claude needs your permission to use Bash",
+          }),
+          env: {
+            PATH: process.env.PATH ?? "",
+            CCL_SESSION: "ccl-pool-1",
+            CCL_STATE: path.join(p.dir, "state"),
+          },
+        })
+        expect(hook.status, String(hook.stderr)).toBe(0)
+        yield* Effect.promise(() =>
+          eventually(
+            () => (receiver.events("/ops", "needs_input").length > 0 ? true : undefined),
+            30_000,
+            p.log,
+          ),
+        )
+        // The session's tmux session is killed: dead once, then started again.
+        p.server.tmux("kill-session", "-t", "=ccl-pool-1")
+        yield* Effect.promise(() =>
+          eventually(
+            () => (receiver.events("/ops", "session_dead").length > 0 ? true : undefined),
+            30_000,
+            p.log,
+          ),
+        )
+        yield* Effect.sleep("1 second")
+        expect(receiver.events("/ops", "needs_input")).toHaveLength(1)
+        expect(receiver.events("/ops", "session_dead")).toHaveLength(1)
+        expect(receiver.events("/ops", "session_dead")[0]).toMatchObject({ session: "ccl-pool-1" })
+        for (const r of receiver.at("/ops")) expect(signedWith(r, SECRET), r.body).toBe(true)
+        yield* Effect.promise(() => p.stop())
+      }),
+    120_000,
   )
 })
