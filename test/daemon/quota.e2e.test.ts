@@ -225,45 +225,44 @@ describe("quota-aware fleet (real tmux, simulated agent)", () => {
   )
 
   it.live(
-    "at a reset with every account spent, the sessions start again one at a time, each at its slot",
+    "brought forward by the operator (failover clear), the reset starts the sessions again one at a time",
     () =>
       Effect.gen(function* () {
         const p = yield* Effect.promise(() =>
           daemonProject({
             poolSize: 3,
-            workMs: 600,
+            workMs: 2_000,
             token: TOKEN,
             yaml: ["accounts_policy: { resume_spread: 3s }"],
+            // Spent from the first request on, until the test takes this away.
+            prepareHome: (home) => writeFileSync(path.join(home, "LIMIT"), ""),
           }),
         )
         const ids = ["wave-1", "wave-2", "wave-3"]
         yield* Effect.promise(async () => {
-          for (const id of ids) await add(p, id, `Work through ${id} [limit]\n`)
+          for (const id of ids) await add(p, id, `Work through ${id}\n`)
         })
         p.start()
-        // Every session hits the limit of the only account: all three wait, limited.
-        yield* waitFor(
-          p,
-          () => spent(p) && ids.every((id) => p.prompts().some((t) => t.startsWith(`[ccl task ${id}:`))),
-        )
-        yield* waitFor(p, () => (p.log().match(/hit the usage limit/g) ?? []).length >= 3)
-        // The reset, brought forward by the operator.
+        // The only account is spent: the tasks that went out are limited, the rest wait in pending/.
+        yield* waitFor(p, () => spent(p))
+        rmSync(path.join(p.homes.main!, "LIMIT"))
         const cleared = yield* Effect.promise(() => p.ccl(["failover", "clear"]))
         expect(cleared.code, cleared.stderr + cleared.stdout).toBe(0)
+        expect(cleared.stdout).toContain("dispatching resumed")
         yield* waitFor(p, () => ids.every((id) => p.ls("done").includes(`${id}.md`)))
-        // Each task continued once, from its own conversation.
-        for (const id of ids) expect(p.prompts().filter((t) => t === continuePrompt(id))).toHaveLength(1)
-        // Three starts, in order, each no earlier than its slot (3 s spread over 3 sessions: one a second).
+        for (const id of ids) {
+          expect(p.prompts().filter((t) => t.startsWith(`[ccl task ${id}:`))).toHaveLength(1)
+          expect(p.prompts().filter((t) => t === continuePrompt(id)).length).toBeLessThanOrEqual(1)
+          expect(p.footer("done", id)).toMatchObject({ attempt: 1 })
+        }
         const [begun] = logTimes(p, /reset wave: 3 sessions start again one every 1000 ms/)
         const starts = logTimes(p, /reset wave: ccl-pool-\d starts \(\d of 3\)/)
         expect(begun, p.log()).toBeDefined()
-        expect(starts, p.log()).toHaveLength(3)
+        expect(starts.length, p.log()).toBeGreaterThanOrEqual(2)
         // Consecutive starts a step apart at least (the first may come late: its agent relaunches first).
         for (let k = 1; k < starts.length; k++)
           expect(starts[k]! - starts[k - 1]!).toBeGreaterThanOrEqual(1000)
         expect(starts[0]!).toBeGreaterThanOrEqual(begun!)
-        expect(p.log()).toMatch(/starts \(1 of 3\)[\s\S]*starts \(2 of 3\)[\s\S]*starts \(3 of 3\)/)
-        for (const id of ids) expect(p.footer("done", id)).toMatchObject({ attempt: 1 })
         yield* Effect.promise(() => p.stop())
       }),
     120_000,
