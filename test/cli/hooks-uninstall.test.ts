@@ -56,11 +56,11 @@ describe("ccl hooks uninstall", () => {
     expect(made).toHaveLength(1)
     expect(readFileSync(path.join(main, made[0]!), "utf8")).toBe(withOperator)
     expect(r.stdout).toContain(
-      `main: 5 ccl hooks removed from ${path.join(main, "settings.json")} (backup: ${path.join(main, made[0]!)})`,
+      `main: 5 ccl hooks and its statusLine removed from ${path.join(main, "settings.json")} (backup: ${path.join(main, made[0]!)})`,
     )
     // An account whose settings.json held only ccl's hooks is left with none: `hooks` goes too.
     expect(read(backup)).toEqual({})
-    expect(r.stdout).toContain("backup: 5 ccl hooks removed")
+    expect(r.stdout).toContain("backup: 5 ccl hooks and its statusLine removed")
 
     // Nothing left to remove: no change, no new backup.
     const again = runCcl(["hooks", "uninstall", "--account", "main"], { cwd })
