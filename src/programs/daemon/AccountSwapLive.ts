@@ -1,6 +1,5 @@
 import { Cause, Clock, Duration, Effect, FiberHandle, Layer, Option, Queue, SubscriptionRef } from "effect"
 import { type AccountRef, chooseTarget, cooldownUntil } from "../../domain/AccountChoice.js"
-import type { SwapRecord } from "../../domain/DaemonState.js"
 import { failureText } from "../../domain/FailureText.js"
 import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
@@ -17,28 +16,11 @@ import {
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { StateStore } from "../../services/StateStore.js"
 import { makeSwapMove } from "./SwapMove.js"
+import { NOTHING_MOVED, outcomeOf } from "./SwapOutcomes.js"
 import { hasTranscript } from "./Transcript.js"
 import { makeWaveGate } from "./WaveGate.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
-
-const NOTHING_MOVED: SwapOutcome = {
-  outcome: "ignored",
-  from: null,
-  to: null,
-  relaunched: [],
-  leftAtShell: [],
-  message: "no session was waiting for the reset",
-}
-
-const outcomeOf = (r: SwapRecord): SwapOutcome => ({
-  outcome: "swapped",
-  from: r.from,
-  to: r.to,
-  relaunched: r.relaunched,
-  leftAtShell: r.left_at_shell,
-  message: `moved from ${r.from ?? "-"} to ${r.to}: ${r.relaunched.length} sessions relaunched, ${r.left_at_shell.length} left at the shell`,
-})
 
 /**
  * The failover (DESIGN.md "Failover"): pick the target, check its shared links, save resume ids, write a journal,
