@@ -20,6 +20,19 @@ export const screenLines = (screen: string): string[] =>
     .map((line) => line.replace(/\u00a0/g, " ").trimEnd())
     .filter((line) => line.trim() !== "")
 
+/**
+ * The screen as plain text for a person to read (the dashboard): ANSI sequences and other control bytes removed
+ * (tabs and newlines kept), trailing blanks trimmed; every line kept, empty ones too.
+ */
+export const plainScreen = (screen: string): string =>
+  screen
+    .replace(ANSI, "")
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "")
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")
+    .trimEnd()
+
 /** The last `size` non-empty lines: the only part of the screen allowed to decide. */
 export const bottomRegion = (lines: readonly string[], size = BOTTOM_LINES): string[] =>
   size <= 0 ? [] : lines.slice(-size)

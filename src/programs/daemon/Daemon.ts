@@ -12,6 +12,7 @@ import { QuotaPolicy } from "../../services/QuotaPolicy.js"
 import { ScreenWatch } from "../../services/ScreenWatch.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
+import { TmuxPool } from "../../services/TmuxPool.js"
 import { Watchdog } from "../../services/Watchdog.js"
 import { writeApiToken } from "../ApiTokenFile.js"
 import { serveDaemonApi } from "./DaemonApi.js"
@@ -84,7 +85,15 @@ const runDaemon = Effect.gen(function* () {
   yield* supervisor.startSessions
   yield* failover.swapIfActiveCooling
   const replayed = yield* hooks.replay
-  const api = { ...sessions, account: supervisor.account, onHook: hooks.accept }
+  const tmux = yield* TmuxPool
+  const api = {
+    ...sessions,
+    account: supervisor.account,
+    onHook: hooks.accept,
+    // The dashboard's view of a pane: none for a session whose tmux session is gone.
+    capture: (name: string) =>
+      Effect.flatMap(tmux.has(name), (has) => (has ? tmux.capture(name) : Effect.succeed(undefined))),
+  }
   const port = yield* serveDaemonApi(
     api,
     Date.now(),

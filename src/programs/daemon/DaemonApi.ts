@@ -17,6 +17,7 @@ import {
 } from "./DaemonApiHandlers.js"
 import type { OperatorHandler } from "./DaemonApiOperator.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
+import { dashboardRoute } from "./DashboardRoute.js"
 
 /**
  * What HttpApiBuilder's router asks of the platform (file bodies, etags; the API sends neither): the generic
@@ -33,7 +34,7 @@ export type { OperatorHandler } from "./DaemonApiOperator.js"
  * Serves DaemonApi (DESIGN.md "HTTP API") on `api.host:api.port` until the scope closes: Host header checked,
  * bearer token required when CCL_API_TOKEN is set (constant-time), both before routing. `failover` answers
  * `POST /api/failover` (default 501), `operator` the cancel, clear, pause and resume endpoints (default 500),
- * `GET /api/events` streams DaemonEvents. Returns the bound port.
+ * `GET /api/events` streams DaemonEvents, `GET /` is the dashboard (src/web). Returns the bound port.
  */
 export const serveDaemonApi = (
   dispatcher: ApiDispatcher,
@@ -57,6 +58,7 @@ export const serveDaemonApi = (
       Layer.provide(HttpApiBuilder.middleware(DaemonApi, guard)),
       Layer.provide(HttpApiBuilder.api(DaemonApi).pipe(Layer.provide(handlers))),
       Layer.provide(daemonEventsRoute(events)),
+      Layer.provide(dashboardRoute),
       Layer.provide(routerServices),
       Layer.provide(Layer.succeed(HttpServer.HttpServer, server)),
     )

@@ -4,6 +4,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Cause, Effect, Predicate, Redacted } from "effect"
 import { bearerMatches } from "../BearerToken.js"
 import { BadRequest, Forbidden, NotFound, Unauthorized } from "./DaemonApiErrors.js"
+import { isDashboardFile } from "./DashboardRoute.js"
 
 /** Hosts a browser on this machine may name: anything else is refused (DNS rebinding). */
 const allowedHosts = (host: string, port: number) =>
@@ -28,9 +29,24 @@ const isOpenMetrics = (request: HttpServerRequest.HttpServerRequest) =>
   request.method === "GET" && request.url.split("?")[0] === "/metrics"
 
 /**
- * Every request, before routing: its Host must name this server (403, DNS rebinding), when a token is set it
- * must carry it as a bearer token (401, compared in constant time; `GET /metrics` only when `metricsToken`), and a
- * POST must carry JSON (400). `port` is the bound port.
+ * A request that changes something must come from this server's own page or from no page at all (curl, the
+ * CLI): a browser names the page's origin in `Origin` and `Sec-Fetch-Site`, anything cross-site is refused.
+ */
+const crossOrigin = (request: HttpServerRequest.HttpServerRequest, hosts: ReadonlySet<string>) => {
+  if (request.method === "GET" || request.method === "HEAD") return undefined
+  const origin = request.headers.origin
+  if (origin !== undefined && !(origin.startsWith("http://") && hosts.has(origin.slice("http://".length))))
+    return `Origin ${JSON.stringify(origin)}`
+  const site = request.headers["sec-fetch-site"]
+  if (site !== undefined && site !== "same-origin" && site !== "none") return `Sec-Fetch-Site ${site}`
+  return undefined
+}
+
+/**
+ * Every request, before routing: its Host must name this server (403, DNS rebinding), a POST must not come from
+ * another site's page (403), when a token is set it must carry it as a bearer token (401, compared in constant
+ * time; `GET /metrics` only when `metricsToken`; the dashboard's files never: they hold no data), and a POST must
+ * carry JSON (400). `port` is the bound port.
  */
 export const guardDaemonApi =
   (api: {
@@ -49,7 +65,14 @@ export const guardDaemonApi =
         return yield* Effect.fail(
           new Forbidden({ message: `Host ${JSON.stringify(host)} not allowed: use http://127.0.0.1:<port>` }),
         )
-      const tokenAsked = token !== undefined && (api.metricsToken === true || !isOpenMetrics(request))
+      const foreign = crossOrigin(request, hosts)
+      if (foreign !== undefined)
+        return yield* Effect.fail(
+          new Forbidden({ message: `cross-origin request refused (${foreign}): use the dashboard at /` }),
+        )
+      const open =
+        isDashboardFile(request.method, request.url) || (api.metricsToken !== true && isOpenMetrics(request))
+      const tokenAsked = token !== undefined && !open
       if (tokenAsked && !bearerMatches(request.headers.authorization, token))
         return yield* Effect.fail(
           new Unauthorized({ message: "missing or wrong bearer token (CCL_API_TOKEN)" }),

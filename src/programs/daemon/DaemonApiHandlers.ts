@@ -19,6 +19,7 @@ import {
   type WatchdogStatus,
 } from "./DaemonApiSchemas.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
+import { type ApiScreens, tasksApiHandlers } from "./DaemonApiTasks.js"
 import { staleTasks } from "./Watchdog.js"
 
 /** What the API reads of the daemon's services: the sessions, the counters, the account; where hooks go. */
@@ -29,6 +30,8 @@ export interface ApiDispatcher {
   readonly onHook: (
     record: HookRecord,
   ) => Effect.Effect<void, { readonly _tag: string; readonly message?: string }>
+  /** A session's pane as capture-pane shows it (undefined: no such pane); absent: no screens (the API alone). */
+  readonly capture?: ApiScreens["capture"]
 }
 
 /** How `POST /api/failover` is answered: the status and the body. */
@@ -152,5 +155,9 @@ export const daemonApiHandlers = (
 
     const metrics = yield* metricsApiHandlers(dispatcher.table, failover)
     const accounts = yield* accountsApiHandlers(dispatcher, failover)
-    return Layer.mergeAll(status, control, operatorApiHandlers(operator), accounts, metrics)
+    const tasks = yield* tasksApiHandlers({
+      table: dispatcher.table,
+      capture: dispatcher.capture ?? (() => Effect.succeed(undefined)),
+    })
+    return Layer.mergeAll(status, control, operatorApiHandlers(operator), accounts, metrics, tasks)
   })

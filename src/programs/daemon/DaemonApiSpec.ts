@@ -30,6 +30,7 @@ import {
   TasksQuery,
   WatchdogStatus,
 } from "./DaemonApiSchemas.js"
+import { TasksGroup } from "./DaemonApiTasksSpec.js"
 
 /** Read-only views of the daemon. */
 export class StatusGroup extends HttpApiGroup.make("status")
@@ -102,6 +103,7 @@ export class DaemonApi extends HttpApi.make("ccl-daemon")
   .add(ControlGroup)
   .add(OperatorGroup)
   .add(AccountsGroup)
+  .add(TasksGroup)
   .add(MetricsGroup)
   .addError(errorJson(BadRequest), { status: 400 })
   .addError(errorJson(Unauthorized), { status: 401 })

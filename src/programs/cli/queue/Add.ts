@@ -2,6 +2,7 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Option } from "effect"
+import { frontmatterOf, generatedTaskId } from "../../../domain/NewTaskFields.js"
 import { isTaskId } from "../../../domain/TaskId.js"
 import { setFrontmatterFields } from "../../../domain/TaskText.js"
 import { TaskQueue } from "../../../services/TaskQueue.js"
@@ -19,8 +20,7 @@ const readStdin = Effect.tryPromise({
   catch: (e) => new Error(e instanceof Error ? e.message : String(e)),
 })
 
-const generatedId = (now: Date) =>
-  `task-${now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`
+const generatedId = (now: Date) => generatedTaskId(now, Math.random().toString(36).slice(2, 6))
 
 export const addCommand = Command.make(
   "add",
@@ -100,21 +100,22 @@ export const addCommand = Command.make(
         return yield* badInput(
           `task ${id} is empty (${Option.isSome(o.file) ? `nothing in ${o.file.value === "-" ? "stdin" : o.file.value}` : "--text is blank"}): write the prompt`,
         )
-      const fields: Record<string, unknown> = {}
-      if (Option.isSome(o.priority)) fields.priority = o.priority.value
-      if (Option.isSome(o.preferredAi)) fields.preferred_ai = o.preferredAi.value
-      if (Option.isSome(o.allowDelegation)) fields.allow_delegation = o.allowDelegation.value === "true"
-      if (Option.isSome(o.complexity)) fields.complexity_hint = o.complexity.value
-      if (o.needsClaudeCode) fields.needs_claude_code = true
-      // Checked with the rest of the frontmatter by enqueue: a bad value is one line naming the field.
-      if (Option.isSome(o.dependsOn))
-        fields.depends_on = o.dependsOn.value
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "")
-      if (Option.isSome(o.maxAttempts)) fields.max_attempts = o.maxAttempts.value
-      if (Option.isSome(o.retryBackoff)) fields.retry_backoff = o.retryBackoff.value
-      if (Option.isSome(o.timeout)) fields.timeout = o.timeout.value
+      const fields = frontmatterOf({
+        priority: Option.getOrUndefined(o.priority),
+        preferred_ai: Option.getOrUndefined(o.preferredAi),
+        allow_delegation: Option.map(o.allowDelegation, (v) => v === "true").pipe(Option.getOrUndefined),
+        complexity: Option.getOrUndefined(o.complexity),
+        needs_claude_code: o.needsClaudeCode,
+        depends_on: Option.map(o.dependsOn, (v) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
+        ).pipe(Option.getOrUndefined),
+        max_attempts: Option.getOrUndefined(o.maxAttempts),
+        retry_backoff: Option.getOrUndefined(o.retryBackoff),
+        timeout: Option.getOrUndefined(o.timeout),
+      })
       const withFields = setFrontmatterFields(text, fields)
       if (Either.isLeft(withFields)) return yield* badInput(`task ${id}: ${withFields.left.reason}`)
       yield* queue.enqueue(id, withFields.right)

@@ -1,8 +1,10 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
+import { peekDaemonState } from "../../../layers/StateStoreFile.js"
+import { AppConfig } from "../../../services/AppConfig.js"
 import { TaskQueue, TaskStates } from "../../../services/TaskQueue.js"
+import { pendingWaits } from "../../PendingWaits.js"
 import { configOption, jsonOption } from "../options.js"
-import { pendingWaits } from "./pendingWaits.js"
 import { queueLayerWithConfig } from "./queueLayer.js"
 
 export const listCommand = Command.make(
@@ -20,7 +22,7 @@ export const listCommand = Command.make(
       const queue = yield* TaskQueue
       // Reading pending/ through listPending gives dispatch order and moves invalid files to failed/.
       const ordered = yield* queue.listPending
-      const waits = yield* pendingWaits(ordered)
+      const waits = yield* pendingWaits(ordered, peekDaemonState((yield* AppConfig).state))
       const priority = new Map(ordered.map((t, i) => [t.id, { priority: t.priority, rank: i + 1 }]))
       const states = Option.match(state, { onNone: () => TaskStates, onSome: (s) => [s] as const })
       const rows: Array<Record<string, unknown>> = []

@@ -1,20 +1,20 @@
 import { Clock, Effect, Option } from "effect"
-import { allSpentUntil, pendingWait } from "../../../domain/PendingWait.js"
-import { resolveDependencies } from "../../../domain/TaskDependencies.js"
-import { peekDaemonState } from "../../../layers/StateStoreFile.js"
-import { AppConfig } from "../../../services/AppConfig.js"
-import { type PendingTask, TaskQueue, type TaskState } from "../../../services/TaskQueue.js"
+import type { DaemonState } from "../domain/DaemonState.js"
+import { allSpentUntil, pendingWait } from "../domain/PendingWait.js"
+import { resolveDependencies } from "../domain/TaskDependencies.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { type PendingTask, TaskQueue, type TaskState } from "../services/TaskQueue.js"
 
 /**
  * Why each pending task is not running yet (PendingWait.ts), as the daemon would judge it: its dependencies from
- * the queue, its backoff and the accounts' cooldowns from state.json (read, never written: the daemon owns it).
+ * the queue, its backoff and the accounts' cooldowns from the daemon's state (`ccl queue list` peeks at
+ * state.json, the daemon's API reads its StateStore; undefined: no daemon ever ran).
  */
-export const pendingWaits = (pending: ReadonlyArray<PendingTask>) =>
+export const pendingWaits = (pending: ReadonlyArray<PendingTask>, state: DaemonState | undefined) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
     const queue = yield* TaskQueue
     const now = yield* Clock.currentTimeMillis
-    const state = peekDaemonState(settings.state)
     const pendingIds = new Set(pending.map((t) => t.id))
     const withDeps = pending.filter((t) => (t.frontmatter.depends_on?.length ?? 0) > 0)
     const located = new Map<string, TaskState | undefined>()
