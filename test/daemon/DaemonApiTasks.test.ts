@@ -6,6 +6,7 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { SessionTable } from "../../src/domain/SessionTable.js"
 import { makeTaskQueueMemory } from "../../src/layers/TaskQueueMemory.js"
 import { type ApiDispatcher, serveDaemonApi } from "../../src/programs/daemon/DaemonApi.js"
+import { freshRecord } from "../../src/programs/daemon/SessionAdoption.js"
 import { DaemonEventsLive } from "../../src/services/DaemonEvents.js"
 import { TaskQueue } from "../../src/services/TaskQueue.js"
 import { testConfig } from "../support/settings.js"
@@ -46,33 +47,30 @@ const serve = (token?: string) =>
     })
     const table = new SessionTable()
     const now = Date.now()
-    table.upsert({
-      name: "ccl-pool-1",
-      kind: "pool",
-      cwd: root,
-      account: "main",
-      conversationId: undefined,
-      conversationFrom: undefined,
-      owedStops: 0,
-      filedPrompts: [],
-      limitLinesBefore: 0,
-      failedLaunches: 0,
-      launchedAt: now,
-      decidedBy: "screen",
-      since: now,
-      phase: "working",
-      state: "busy",
-      task: {
-        id: "run-me",
-        attempt: 2,
-        dispatch: "run-me#2",
-        startedAt: now - 5_000,
-        sentAt: now - 5_000,
-        deadlineAt: now + 60_000,
-        sawBusy: true,
-        doneLinesBefore: 0,
-      },
-    })
+    table.upsert(
+      freshRecord(
+        {
+          name: "ccl-pool-1",
+          kind: "pool",
+          cwd: root,
+          account: "main",
+          phase: "working",
+          state: "busy",
+          decidedBy: "screen",
+          task: {
+            id: "run-me",
+            attempt: 2,
+            dispatch: "run-me#2",
+            startedAt: now - 5_000,
+            sentAt: now - 5_000,
+            deadlineAt: now + 60_000,
+            sawBusy: true,
+            doneLinesBefore: 0,
+          },
+        },
+        now,
+      ),
+    )
     const dispatcher: ApiDispatcher = {
       table,
       counters: { dispatched: 0, completed: 0, released: 0, failed: 0 },
