@@ -1,11 +1,13 @@
 // Bundles the CLI into one file, dist/ccl.mjs: the program (CommonJS, minified) embedded in a small ESM loader
 // that compiles it with a V8 code cache (scripts/codeCacheLoader.mjs). The loader also carries the lite hook
 // relay (src/programs/HookRelayLite.ts, a few KB, no Effect) as code of its own, so that `ccl hook EVENT` from
-// the daemon's sessions never reads or compiles the program.
+// the daemon's sessions never reads or compiles the program. The web dashboard (src/web) is built first
+// (scripts/build-web.mjs) and its files go into the program as __CCL_WEB_ASSETS__, served at GET /.
 
 import { createHash } from "node:crypto"
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { build } from "esbuild"
+import { buildWeb } from "./build-web.mjs"
 
 const bundle = async (entryPoint, extra = {}) => {
   const result = await build({
@@ -23,7 +25,8 @@ const bundle = async (entryPoint, extra = {}) => {
   return result.outputFiles[0].text
 }
 
-const program = await bundle("src/bin/ccl.ts")
+const web = await buildWeb()
+const program = await bundle("src/bin/ccl.ts", { define: { __CCL_WEB_ASSETS__: JSON.stringify(web) } })
 const relay = await bundle("src/programs/HookRelayLite.ts")
 // The relay must stay small and plain: an import that drags Effect in would cost every hook its startup.
 if (relay.length > 16 * 1024 || relay.includes("effect/")) {
