@@ -158,5 +158,10 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     readonly counts: Effect.Effect<QueueCounts, QueueIOError>
     /** Finishes moves interrupted by a crash at any step. Safe to run at any time. */
     readonly recover: Effect.Effect<RecoveryReport, QueueIOError>
+    /**
+     * Runs `onChange` whenever a pending task may have arrived (Postgres: LISTEN/NOTIFY), until interrupted or the
+     * connection is lost. Absent: the daemon watches `<root>/pending/` itself.
+     */
+    readonly follow?: (onChange: Effect.Effect<void>) => Effect.Effect<void, QueueIOError>
   }
 >() {}

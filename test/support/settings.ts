@@ -8,6 +8,8 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   configFile: undefined,
   queue: `${root}/queue`,
   state: `${root}/state`,
+  node: "test-node",
+  queueLeaseMs: 120_000,
   tmux: { socket: undefined, mode: "control" },
   agent: { command: "claude", args: [] },
   pool: {
