@@ -38,6 +38,8 @@ export const CONFIG = {
   node: leaf("nonEmpty", undefined),
   /** How long a Postgres claim lasts without its node's heartbeat: a dead node's tasks come back after it. */
   queue_lease: leaf("duration", "2m"),
+  /** A drop folder every daemon watches: its <id>.md files go into the queue (whichever daemon sees one first). */
+  queue_inbox: leaf("nonEmpty", undefined),
   tmux: {
     socket: leaf("nonEmpty", undefined),
     mode: leaf(["control", "exec"], "control" as const),

@@ -16,6 +16,8 @@ export interface Settings {
   readonly node: string
   /** A Postgres claim lasts this long past its node's last heartbeat. */
   readonly queueLeaseMs: number
+  /** A folder the daemon imports <id>.md task files from (resolved path), each removed once queued; or none. */
+  readonly queueInbox: string | undefined
   readonly tmux: {
     readonly socket: string | undefined
     /** `control`: one `tmux -C` connection for every command; `exec`: one tmux process per command. */
@@ -90,6 +92,7 @@ queue: ./queue                  # the queue root (tmp/ pending/ active/ done/ fa
 state: ./state                  # state.json, sessions/<name>/resume-id.txt, history
 # node: build-1                 # this daemon's name among a Postgres queue's nodes (default: the host name)
 queue_lease: 2m                 # Postgres queue: a claim outlives its node's last heartbeat by this much
+# queue_inbox: ./inbox          # drop <id>.md files here: the first daemon to see one queues it
 
 tmux:
   socket: null                  # null = your default tmux server; a name = tmux -L <name>

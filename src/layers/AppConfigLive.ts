@@ -83,7 +83,8 @@ export const loadSettings = (source: ConfigSource) =>
       Effect.mapError((e) => new ConfigInvalid({ message: `environment: ${configErrorText(e)}` })),
     )
     const queueProblem = isPostgresQueue(raw.queue) ? queueUrlProblem(raw.queue) : undefined
-    if (queueProblem !== undefined) return yield* new ConfigInvalid({ message: `config ${where}: ${queueProblem}` })
+    if (queueProblem !== undefined)
+      return yield* new ConfigInvalid({ message: `config ${where}: ${queueProblem}` })
     const base = configFile === undefined ? source.cwd : path.dirname(configFile)
     const resolve = (p: string) => path.resolve(base, expandHome(p))
     const apiKey = Option.filter(secrets.apiKey, (k) => Redacted.value(k).trim() !== "")
@@ -99,6 +100,7 @@ export const loadSettings = (source: ConfigSource) =>
       state: resolve(raw.state),
       node: Option.getOrElse(raw.node, () => os.hostname()),
       queueLeaseMs: raw.queueLeaseMs,
+      queueInbox: Option.getOrUndefined(Option.map(raw.queueInbox, resolve)),
       tmux: { socket: Option.getOrUndefined(raw.tmux.socket), mode: raw.tmux.mode },
       agent: { ...raw.agent, args: list(["agent", "args"], raw.agent.args) },
       pool: { ...raw.pool, cwd: resolve(raw.pool.cwd) },

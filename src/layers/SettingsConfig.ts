@@ -38,6 +38,7 @@ export const settingsConfig = Config.all({
   state: Config.string("state").pipe(Config.withDefault(C.state.fallback)),
   node: Config.option(nonEmptyString("node")),
   queueLeaseMs: durationMs("queue_lease", C.queue_lease.fallback),
+  queueInbox: Config.option(nonEmptyString("queue_inbox")),
   tmux: Config.nested(
     Config.all({
       socket: Config.option(nonEmptyString("socket")),

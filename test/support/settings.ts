@@ -10,6 +10,7 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   state: `${root}/state`,
   node: "test-node",
   queueLeaseMs: 120_000,
+  queueInbox: undefined,
   tmux: { socket: undefined, mode: "control" },
   agent: { command: "claude", args: [] },
   pool: {
