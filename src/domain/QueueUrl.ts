@@ -23,3 +23,7 @@ export const queueUrlProblem = (url: string): string | undefined => {
 
 /** The id a Postgres task shows where a file task shows its path. */
 export const postgresTaskPath = (id: string): string => `postgres:${id}`
+
+/** Where a task is, as commands print it and the agent is told: its file, or `postgres:<id>`. */
+export const taskLocation = (root: string, state: string, id: string): string =>
+  isPostgresQueue(root) ? postgresTaskPath(id) : `${root}/${state}/${id}.md`
