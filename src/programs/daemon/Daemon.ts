@@ -16,6 +16,7 @@ import { serveDaemonApi } from "./DaemonApi.js"
 import { failoverHandler } from "./DaemonApiHandlers.js"
 import { acquireDaemonLock, daemonLockRoot } from "./DaemonLock.js"
 import { daemonServices } from "./DaemonServices.js"
+import { runInbox } from "./InboxImport.js"
 import { countDaemonEvents } from "./MetricsCounters.js"
 import { runNotifications } from "./Notifications.js"
 import { makeOperatorControl } from "./OperatorControl.js"
@@ -117,6 +118,7 @@ const runDaemon = Effect.gen(function* () {
   )
   yield* Effect.forkScoped(Effect.repeat(control.wake, tick))
   yield* Effect.forkScoped(hooks.runReplay)
+  yield* Effect.forkScoped(runInbox)
   const delegation = yield* Effect.serviceOption(Delegation)
   if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)
 })
