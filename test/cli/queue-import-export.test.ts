@@ -1,10 +1,14 @@
 // `ccl queue import DIR` and `ccl queue export [--state S] DIR`: the built binary on real files (issue 16). Both go
-// through the TaskQueue service only; here on the file queue.
+// through the TaskQueue service only: on the file queue, and on a Postgres queue (the test run's private server).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
 import { appendFooter, type ResultFooter } from "../../src/domain/ResultFooter.js"
+import { TaskQueuePg } from "../../src/layers/TaskQueuePg.js"
+import { TaskQueue } from "../../src/services/TaskQueue.js"
 import { runCcl } from "../support/cli.js"
+import { describePg, pgDatabase } from "../support/pgTest.js"
 import { tempDir } from "../support/tempDir.js"
 
 const doneFooter: ResultFooter = {
@@ -16,10 +20,10 @@ const doneFooter: ResultFooter = {
   finished_at: "2026-01-02T03:04:05.000Z",
 }
 
-/** A project (queue ./queue) and a folder of task files beside it. */
-const project = () => {
+/** A project (queue ./queue, or `queue` when given) and a folder of task files beside it. */
+const project = (queue = "./queue") => {
   const dir = tempDir()
-  writeFileSync(path.join(dir, "ccl.yaml"), "queue: ./queue\nstate: ./state\n")
+  writeFileSync(path.join(dir, "ccl.yaml"), `queue: ${queue}\nstate: ./state\n`)
   for (const d of ["tmp", "pending", "active", "done", "failed"])
     mkdirSync(path.join(dir, "queue", d), { recursive: true })
   const inbox = path.join(dir, "in")
@@ -140,5 +144,49 @@ describe("ccl queue export", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^no tasks in failed\/ of .*: nothing written\n$/)
     expect(existsSync(path.join(p.dir, "out"))).toBe(false)
+  })
+})
+
+describePg("ccl queue import / export on a Postgres queue", () => {
+  /** The queue's tasks of one state, by the CLI. */
+  const ids = (p: ReturnType<typeof project>, state: string) =>
+    (JSON.parse(p.ccl(["queue", "list", "--state", state, "--json"]).stdout) as Array<{ id: string }>).map(
+      (t) => t.id,
+    )
+
+  it("imports files once (a second import finds them present), exports done tasks as queue show prints them", async () => {
+    const url = pgDatabase("import_export")
+    const p = project(url)
+    p.drop("fix-parser.md", "---\npriority: 5\n---\nFix the parser\n")
+    p.drop("bad-priority.md", "---\npriority: high\n---\nx\n")
+    const r = p.ccl(["queue", "import", "in"])
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stdout).toBe("imported fix-parser\n")
+    expect(r.stderr).toMatch(/^ccl: in\/bad-priority\.md: task bad-priority: frontmatter field "priority"/)
+    expect(p.ls("in")).toEqual(["bad-priority.md"])
+    expect(ids(p, "pending")).toEqual(["fix-parser"])
+    // Finished in the queue (as a daemon would), then exported: the file is what queue show prints.
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const queue = yield* TaskQueue
+        expect(yield* queue.claim("fix-parser")).toBe(true)
+        yield* queue.complete("fix-parser", doneFooter)
+      }).pipe(
+        Effect.provide(Layer.orDie(TaskQueuePg({ url, node: "test", leaseMs: 60_000, maxAttempts: 3 }))),
+      ),
+    )
+    const exported = p.ccl(["queue", "export", "out"])
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(exported.stdout).toBe("exported fix-parser\n1 task of done/ written to out\n")
+    const text = readFileSync(path.join(p.dir, "out", "fix-parser.md"), "utf8")
+    expect(text).toMatch(/^---\npriority: 5\n---\nFix the parser\n\n<!-- ccl:result -->\n/)
+    const shown = p.ccl(["queue", "show", "fix-parser"])
+    expect(shown.stdout.slice(shown.stdout.indexOf("\n") + 1)).toBe(`${text}\n`)
+    // The export imported again: the same task, already done: not added twice, the file removed.
+    const again = runCcl(["queue", "import", "out"], { cwd: p.dir })
+    expect(again).toMatchObject({ code: 0, stderr: "" })
+    expect(again.stdout).toMatch(/^fix-parser: already in done\/ with the same text: not added again/)
+    expect(ids(p, "done")).toEqual(["fix-parser"])
+    expect(ids(p, "pending")).toEqual([])
   })
 })
