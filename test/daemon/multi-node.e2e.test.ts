@@ -55,3 +55,44 @@ describePg("two nodes on one Postgres queue (real tmux, simulated agent)", () =>
     )
   })
 })
+
+describePg("a node that dies mid-task (real tmux, simulated agent)", () => {
+  it.live(
+    "its task comes back at the lease's end, another node runs it, and it is done once",
+    () =>
+      Effect.gen(function* () {
+        const m = yield* Effect.promise(() =>
+          multiDaemon({
+            nodes: 2,
+            queue: pgDatabase("nodeloss"),
+            poolSize: 1,
+            // n1 never finishes on its own: it is killed while the task runs.
+            workMs: 300,
+            workMsOf: (i) => (i === 0 ? 600_000 : 300),
+            token: TOKEN,
+            yaml: ["queue_lease: 3s"],
+          }),
+        )
+        const r = yield* Effect.promise(() =>
+          m.ccl(["queue", "add", "--text", "Survive a lost node", "--id", "t1"]),
+        )
+        expect(r.code, r.stderr).toBe(0)
+        m.start(0)
+        yield* Effect.promise(() =>
+          m.waitFor(async () => m.sentTimes("t1") === 1, "t1 typed into n1's session"),
+        )
+        expect((yield* Effect.promise(() => m.tasks("active"))).map((t) => t.id)).toEqual(["t1"])
+        yield* Effect.promise(() => m.crash(0))
+        m.start(1)
+        yield* Effect.promise(() =>
+          m.waitFor(async () => (await m.tasks("done")).some((t) => t.id === "t1"), "t1 in done"),
+        )
+        // n1's run died with it; n2's is the one filed, once.
+        expect((yield* Effect.promise(() => m.tasks())).map((t) => `${t.state}:${t.id}`)).toEqual(["done:t1"])
+        expect(m.nodes[1]!.prompts().filter((t) => t.startsWith("[ccl task t1:"))).toHaveLength(1)
+        expect((yield* Effect.promise(() => m.show("t1"))).result).toMatchObject({ status: "completed" })
+        yield* Effect.promise(() => m.stopAll())
+      }),
+    180_000,
+  )
+})

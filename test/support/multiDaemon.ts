@@ -17,6 +17,8 @@ export interface MultiDaemonOptions {
   readonly queue: string
   readonly poolSize: number
   readonly workMs: number
+  /** A node's own agent work time (0-based index), e.g. a slow node to kill mid-task; default workMs. */
+  readonly workMsOf?: (i: number) => number
   readonly token: string
   /** A drop folder every node watches (queue_inbox), created under a temp folder of its own. */
   readonly inbox?: boolean
@@ -46,7 +48,7 @@ export const multiDaemon = async (options: MultiDaemonOptions) => {
     nodes.push(
       await daemonProject({
         poolSize: options.poolSize,
-        workMs: options.workMs,
+        workMs: options.workMsOf?.(i - 1) ?? options.workMs,
         token: options.token,
         queue: options.queue,
         yaml: [
@@ -112,6 +114,11 @@ export const multiDaemon = async (options: MultiDaemonOptions) => {
     stopAll: (signal: NodeJS.Signals = "SIGTERM") => Promise.all(nodes.map((n) => n.stop(signal))),
     /** Stops node `i` (0-based): SIGKILL is a machine that died. */
     stop: (i: number, signal: NodeJS.Signals = "SIGTERM") => nodes[i]!.stop(signal),
+    /** Node `i` (0-based) dies as a machine does: its daemon killed (SIGKILL) and its tmux server with it. */
+    crash: async (i: number) => {
+      await nodes[i]!.stop("SIGKILL")
+      nodes[i]!.server.kill()
+    },
   }
 }
 
