@@ -29,7 +29,7 @@ export const exportCommand = Command.make(
   {
     dir: Args.directory({ name: "DIR" }).pipe(Args.withDescription("the folder to write <id>.md files into")),
     state: Options.choice("state", TaskStates).pipe(
-      Options.withDescription("the tasks of this state"),
+      Options.withDescription("the tasks of this state (default done)"),
       Options.withDefault("done" as const),
     ),
     json: jsonOption,
