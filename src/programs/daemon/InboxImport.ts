@@ -18,6 +18,32 @@ import { watchFolder } from "./FolderWatch.js"
  * half a task is never queued, nor rejected as empty. Writers that rename a finished file in are not delayed long.
  */
 const SETTLE_MS = 1_000
+
+/** A file's size and mtime when a look first saw them so (ms), for files too young to take yet. */
+interface Sighting {
+  readonly size: number
+  readonly mtime: number
+  readonly at: number
+}
+
+/**
+ * Settled: last changed SETTLE_MS ago by this machine's clock, or (a writer's clock ahead of ours, a network
+ * folder) seen unchanged, same size and mtime, for SETTLE_MS. `sightings` keeps the second across looks.
+ */
+const isSettled = (
+  sightings: Map<string, Sighting>,
+  name: string,
+  size: number,
+  mtime: number,
+  now: number,
+) => {
+  if (now - mtime >= SETTLE_MS) return true
+  const before = sightings.get(name)
+  if (before !== undefined && before.size === size && before.mtime === mtime)
+    return now - before.at >= SETTLE_MS
+  sightings.set(name, { size, mtime, at: now })
+  return false
+}
 /** The safety-net look at the inbox, should the watch miss a file or fail. */
 const POLL = "5 seconds"
 
@@ -55,8 +81,11 @@ const reject = (inbox: string, name: string, reason: string) =>
     }
   })
 
-/** One look at the inbox: every settled file imported (or rejected); the ms to the next look when some were young. */
-const importInbox = (inbox: string) =>
+/**
+ * One look at the inbox: every settled file imported (or rejected); the ms to the next look when some were young.
+ * `sightings` (one map per inbox, kept across looks) remembers the young ones.
+ */
+export const importInbox = (inbox: string, sightings: Map<string, Sighting> = new Map()) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const control = yield* DispatchControl
@@ -67,11 +96,12 @@ const importInbox = (inbox: string) =>
       const file = path.join(inbox, name)
       const info = yield* Effect.option(fs.stat(file))
       if (Option.isNone(info) || info.value.type !== "File") continue
-      const changed = Option.getOrElse(info.value.mtime, () => new Date(0)).getTime()
-      if (now - changed < SETTLE_MS) {
+      const mtime = Option.getOrElse(info.value.mtime, () => new Date(0)).getTime()
+      if (!isSettled(sightings, name, Number(info.value.size), mtime, now)) {
         young = true
         continue
       }
+      sightings.delete(name)
       const outcome = yield* importTaskFile(file).pipe(
         Effect.catchTag("QueueIOError", (e) =>
           // The queue cannot take it now: the file stays for the next pass.
@@ -104,6 +134,8 @@ const importInbox = (inbox: string) =>
           break
       }
     }
+    // Files gone meanwhile (another daemon took them) are forgotten.
+    for (const name of sightings.keys()) if (!names.includes(name)) sightings.delete(name)
     return young ? SETTLE_MS : undefined
   }).pipe(
     // A pass that fails (the folder removed, permissions) is said and retried at the next one; the daemon goes on.
@@ -122,5 +154,6 @@ export const runInbox = Effect.gen(function* () {
     .makeDirectory(inbox, { recursive: true })
     .pipe(Effect.catchAll((e) => Effect.logWarning(`inbox: cannot create ${inbox}: ${e.message}`)))
   yield* Effect.logInfo(`inbox: task files dropped into ${inbox} are queued`)
-  return yield* watchFolder(inbox, "inbox", importInbox(inbox), POLL)
+  const sightings = new Map<string, Sighting>()
+  return yield* watchFolder(inbox, "inbox", importInbox(inbox, sightings), POLL)
 })
