@@ -67,5 +67,7 @@ describe("queue_inbox (real tmux, simulated agent)", () => {
         expect(p.ls("failed")).toEqual([])
         yield* Effect.promise(() => p.stop())
       }),
+    // A hang guard for a loaded machine, not a time budget.
+    150_000,
   )
 })
