@@ -36,14 +36,14 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
       const max = fm?.max_attempts ?? maxAttempts
       const holder = row.holder ?? "unknown"
       const entry: AttemptEntry = {
-        n: row.attempt_log.length + 1,
+        n: Math.max(row.attempts, row.attempt_log.length) + 1,
         cause: "node_lost",
         session: holder,
         at: new Date(now).toISOString(),
         detail: `node ${holder} stopped renewing its lease`,
       }
       const log = [...row.attempt_log, entry]
-      if (log.length >= max) {
+      if (entry.n >= max) {
         const footer = sessionFailedFooter(
           { session: holder, attempt: entry.n, attempts: renderAttempts(log) },
           "node_lost",
@@ -51,11 +51,11 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
           new Date(now),
         )
         yield* sql`UPDATE tasks SET state = 'failed', footer = ${JSON.stringify(footer)}::jsonb, holder = NULL,
-          lease_until = NULL, attempts = ${log.length}, attempt_log = ${JSON.stringify(log)}::jsonb,
+          lease_until = NULL, attempts = ${entry.n}, attempt_log = ${JSON.stringify(log)}::jsonb,
           updated_at = clock_timestamp() WHERE id = ${row.id}`
         return "failed" as const
       }
-      yield* sql`UPDATE tasks SET state = 'pending', holder = NULL, lease_until = NULL, attempts = ${log.length},
+      yield* sql`UPDATE tasks SET state = 'pending', holder = NULL, lease_until = NULL, attempts = ${entry.n},
         attempt_log = ${JSON.stringify(log)}::jsonb, updated_at = clock_timestamp() WHERE id = ${row.id}`
       yield* sql`SELECT pg_notify(${TASKS_CHANNEL}, ${row.id})`
       return "pending" as const

@@ -23,13 +23,15 @@ export interface TaskRow {
   readonly attempt_log: ReadonlyArray<AttemptEntry>
   readonly delegation: unknown
   readonly footer: ResultFooter | null
+  readonly not_before_ms: number | null
 }
 
 /** The columns every read selects (times as epoch ms, the fence as text: a bigint). */
 export const TASK_COLUMNS = `id, state, text, priority,
   (extract(epoch FROM enqueued_at) * 1000)::float8 AS at_ms,
   (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,
-  holder, fence::text AS fence, attempts, attempt_log, delegation, footer`
+  holder, fence::text AS fence, attempts, attempt_log, delegation, footer,
+  (extract(epoch FROM not_before) * 1000)::float8 AS not_before_ms`
 
 /** The text `ccl queue show` prints: what the file queue would hold in done/ or failed/ (text + footer). */
 export const rowText = (row: TaskRow): string =>

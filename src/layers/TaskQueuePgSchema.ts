@@ -51,6 +51,11 @@ export const MIGRATIONS: ReadonlyArray<{
         )`,
     ],
   },
+  {
+    version: 2,
+    // A failed attempt's backoff, kept with the task: any node holds it back until then.
+    statements: [`ALTER TABLE tasks ADD COLUMN not_before timestamptz`],
+  },
 ]
 
 /** Applies the migrations not applied yet; returns their versions. Safe to run from many processes at once. */

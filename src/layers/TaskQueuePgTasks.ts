@@ -6,6 +6,7 @@ import { postgresTaskPath } from "../domain/QueueUrl.js"
 import { footerAsHistory, type ResultFooter, rejectedFooter } from "../domain/ResultFooter.js"
 import { taskIdProblem } from "../domain/TaskId.js"
 import {
+  type FailedAttempt,
   InvalidTask,
   type PendingTask,
   QueueIOError,
@@ -89,7 +90,15 @@ export const makePgTasks = (ctx: PgQueueContext) => {
         continue
       }
       const { frontmatter, body } = parsed.right
-      out.push({ id: row.id, priority: row.priority, enqueuedAt: row.at_ms, frontmatter, body })
+      out.push({
+        id: row.id,
+        priority: row.priority,
+        enqueuedAt: row.at_ms,
+        frontmatter,
+        body,
+        ...(row.attempts > 0 ? { attempts: row.attempts } : {}),
+        ...(row.not_before_ms === null ? {} : { retryAt: row.not_before_ms }),
+      })
     }
     return out.sort(comparePending)
   }).pipe(orIO("list pending"))
@@ -110,13 +119,21 @@ export const makePgTasks = (ctx: PgQueueContext) => {
       orIO("claim", id),
     )
 
-  /** A daemon gives back only its own claim, with the token it holds. */
-  const release = (id: string) => {
+  /** A daemon gives back only its own claim, with the token it holds; a failed attempt stays on the row. */
+  const release = (id: string, failed?: FailedAttempt) => {
     const fence = ctx.held.get(id)
     const mine = ctx.daemon
       ? sql`AND holder = ${node} ${fence === undefined ? sql`` : sql`AND fence = ${fence}::bigint`}`
       : sql``
-    return sql`UPDATE tasks SET state = 'pending', holder = NULL, lease_until = NULL, updated_at = clock_timestamp()
+    const attempt =
+      failed === undefined
+        ? sql``
+        : sql`, attempts = greatest(attempts, ${failed.attempt}),
+            attempt_log = (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'n')::int, e->>'at'), '[]'::jsonb)
+              FROM (SELECT DISTINCT e FROM jsonb_array_elements(attempt_log || ${JSON.stringify(failed.log)}::jsonb) e) d),
+            not_before = to_timestamp(${failed.retryAt / 1000})`
+    return sql`UPDATE tasks SET state = 'pending', holder = NULL, lease_until = NULL,
+      updated_at = clock_timestamp() ${attempt}
       WHERE id = ${id} AND state = 'active' ${mine} RETURNING id, pg_notify(${TASKS_CHANNEL}, id)`.pipe(
       Effect.map((rows) => {
         ctx.held.delete(id)
@@ -167,7 +184,7 @@ export const makePgTasks = (ctx: PgQueueContext) => {
       if (row.state !== "failed") return yield* new TaskElsewhere({ id, state: row.state })
       const text = rowText(row)
       yield* sql`UPDATE tasks SET state = 'pending', text = ${footerAsHistory(text) ?? text}, footer = NULL,
-        attempts = 0, attempt_log = '[]', enqueued_at = clock_timestamp(), updated_at = clock_timestamp()
+        attempts = 0, attempt_log = '[]', not_before = NULL, enqueued_at = clock_timestamp(), updated_at = clock_timestamp()
         WHERE id = ${id}`
       yield* sql`SELECT pg_notify(${TASKS_CHANNEL}, ${id})`
       return postgresTaskPath(id)

@@ -1,29 +1,14 @@
 // The Postgres queue's own promises (RELIABILITY.md fault test 27): claims won once across nodes, leases that lapse
 // with a dead node, stale fencing tokens, adoption after a restart, one daemon per node name, migrations at once.
-import * as PgClient from "@effect/sql-pg/PgClient"
 import { expect, it } from "@effect/vitest"
-import { Context, Deferred, Duration, Effect, Fiber, Layer, Option, Redacted, Schedule } from "effect"
+import { Deferred, Duration, Effect, Fiber, Option, Schedule } from "effect"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
-import { TaskQueuePg, type TaskQueuePgOptions } from "../../src/layers/TaskQueuePg.js"
 import { MIGRATIONS } from "../../src/layers/TaskQueuePgSchema.js"
-import { QueueNodes } from "../../src/services/QueueNodes.js"
-import { TaskQueue } from "../../src/services/TaskQueue.js"
+import { lapse, openPgQueue, withSql } from "../support/pgQueue.js"
 import { describePg, pgDatabase } from "../support/pgTest.js"
 import { footer } from "./contract.js"
 
-/** One process's worth of queue on `url`, built in the current scope. */
-const open = (url: string, node: string, over: Partial<TaskQueuePgOptions> = {}) =>
-  Effect.map(Layer.build(TaskQueuePg({ url, node, leaseMs: 60_000, maxAttempts: 3, ...over })), (ctx) => ({
-    q: Context.get(ctx, TaskQueue),
-    nodes: Context.get(ctx, QueueNodes),
-  }))
-
-/** What a node killed with SIGKILL leaves: its claim's lease run out. */
-const lapse = (url: string, id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* PgClient.PgClient
-    yield* sql`UPDATE tasks SET lease_until = now() - interval '1 second' WHERE id = ${id}`
-  }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })))
+const open = openPgQueue
 
 describePg("TaskQueuePg: nodes, leases and fencing", () => {
   it.live("two nodes racing for the same tasks: each task is claimed exactly once", () =>
@@ -116,10 +101,10 @@ describePg("TaskQueuePg: nodes, leases and fencing", () => {
         Array.from({ length: 5 }, (_, i) => open(url, `n${i}`)),
         { concurrency: 5 },
       )
-      const versions = yield* Effect.gen(function* () {
-        const sql = yield* PgClient.PgClient
-        return yield* sql<{ version: number }>`SELECT version FROM schema_migrations ORDER BY version`
-      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })))
+      const versions = yield* withSql(
+        url,
+        (sql) => sql<{ version: number }>`SELECT version FROM schema_migrations ORDER BY version`,
+      )
       expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version))
     }).pipe(Effect.scoped),
   )
