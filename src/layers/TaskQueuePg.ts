@@ -1,6 +1,6 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Context, Duration, Effect, Layer, Redacted, Ref, Schedule, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Redacted, Ref, Stream } from "effect"
 import type { ResultFooter } from "../domain/ResultFooter.js"
 import { type NodeReport, NodeTaken, QueueNodes } from "../services/QueueNodes.js"
 import { QueueIOError, TaskQueue } from "../services/TaskQueue.js"
@@ -49,6 +49,7 @@ export const makeTaskQueuePg = (options: TaskQueuePgOptions) =>
     const markers = makePgMarkers(ctx)
     const leases = makePgLeases(ctx, options.maxAttempts, report)
     if (daemon) yield* holdNodeName(sql, options.node)
+    let told = false
     // A filing is one transaction: an interruption leaves the row as it was or filed, never half.
     const fail = (id: string, footer: ResultFooter) => tasks.finish("failed")(id, footer)
     const queue = TaskQueue.of({
@@ -79,8 +80,10 @@ export const makeTaskQueuePg = (options: TaskQueuePgOptions) =>
       recover: daemon
         ? Effect.gen(function* () {
             const adopted = yield* leases.adopt
-            if (adopted.length > 0)
+            // Told once: the delegation reaper runs recover again at its start.
+            if (adopted.length > 0 && !told)
               yield* Effect.logInfo(`node ${options.node} adopts its claims: ${adopted.join(", ")}`)
+            told = true
             yield* leases.takeBackLapsed
             return { finishedMoves: [], finishedEnqueues: [], droppedStaging: [] }
           })
@@ -122,6 +125,3 @@ export const TaskQueuePg = (options: TaskQueuePgOptions) =>
     ),
     Layer.catchAll((e) => Layer.fail(e._tag === "SqlError" ? unreachable(options.url)(e) : e)),
   )
-
-/** Keeps retrying a follow that lost its connection: the 5 s tick covers the gap. */
-export const followRetried = Schedule.spaced(Duration.seconds(5))
