@@ -59,7 +59,9 @@ const asServerUser = (): { prefix: Array<string>; uid?: number; gid?: number } =
   const gid = id("-g")
   if (uid.status !== 0)
     throw new Error("running as root and there is no postgres user: install Debian's postgresql package")
-  return { prefix: ["runuser", "-u", "postgres", "--"], uid: Number(uid.stdout), gid: Number(gid.stdout) }
+  // util-linux's runuser lives in sbin, which a minimal PATH (a CI runner's) may not have.
+  const runuser = ["/usr/sbin/runuser", "/sbin/runuser"].find((p) => existsSync(p)) ?? "runuser"
+  return { prefix: [runuser, "-u", "postgres", "--"], uid: Number(uid.stdout), gid: Number(gid.stdout) }
 }
 
 const run = (argv: ReadonlyArray<string>, what: string) => {
