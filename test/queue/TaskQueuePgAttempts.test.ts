@@ -4,7 +4,7 @@ import { expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import type { AttemptEntry } from "../../src/domain/AttemptLog.js"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
-import { lapse, openPgQueue } from "../support/pgQueue.js"
+import { lapse, openPgQueue, takenBack } from "../support/pgQueue.js"
 import { describePg, pgDatabase } from "../support/pgTest.js"
 import { footer } from "./contract.js"
 
@@ -20,7 +20,8 @@ describePg("TaskQueuePg: attempts across nodes", () => {
     Effect.gen(function* () {
       const url = pgDatabase("attempts")
       const a = yield* openPgQueue(url, "node-a", { daemon: true })
-      const b = yield* openPgQueue(url, "node-b", { daemon: true })
+      // node-b's lease is cut short below: no heartbeat of its own may renew it meanwhile (not a daemon).
+      const b = yield* openPgQueue(url, "node-b")
       yield* a.q.enqueue("t", "x\n")
       expect((yield* b.q.listPending)[0]).not.toHaveProperty("attempts")
       yield* a.q.claim("t")
@@ -35,6 +36,7 @@ describePg("TaskQueuePg: attempts across nodes", () => {
       yield* lapse(url, "t")
       const c = yield* openPgQueue(url, "node-c", { daemon: true })
       yield* c.q.recover
+      expect(yield* takenBack(c.q, "t")).toBe("pending")
       const [again] = yield* c.q.listPending
       expect(again).toMatchObject({ id: "t", attempts: 2 })
       yield* c.q.claim("t")
@@ -47,7 +49,7 @@ describePg("TaskQueuePg: attempts across nodes", () => {
   it.live("a lost node's attempt that reaches max_attempts after other failures files the task failed", () =>
     Effect.gen(function* () {
       const url = pgDatabase("attempts_max")
-      const a = yield* openPgQueue(url, "node-a", { daemon: true })
+      const a = yield* openPgQueue(url, "node-a") // no heartbeat to renew the lease cut short below
       yield* a.q.enqueue("t", "---\nmax_attempts: 2\n---\nx\n")
       yield* a.q.claim("t")
       yield* a.q.release("t", { attempt: 1, log: [first], retryAt: 0 })
@@ -55,6 +57,7 @@ describePg("TaskQueuePg: attempts across nodes", () => {
       yield* lapse(url, "t")
       const b = yield* openPgQueue(url, "node-b", { daemon: true })
       yield* b.q.recover
+      expect(yield* takenBack(b.q, "t")).toBe("failed")
       const failed = Option.getOrThrow(yield* b.q.get("t"))
       expect(failed.state).toBe("failed")
       expect(parseFooter(failed.text)?.footer).toMatchObject({ cause: "node_lost", attempt: 2 })

@@ -4,7 +4,7 @@ import { expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber, Option, Schedule } from "effect"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { MIGRATIONS } from "../../src/layers/TaskQueuePgSchema.js"
-import { lapse, openPgQueue, withSql } from "../support/pgQueue.js"
+import { lapse, openPgQueue, takenBack, withSql } from "../support/pgQueue.js"
 import { describePg, pgDatabase } from "../support/pgTest.js"
 import { footer } from "./contract.js"
 
@@ -34,7 +34,7 @@ describePg("TaskQueuePg: nodes, leases and fencing", () => {
       yield* lapse(url, "job")
       const b = yield* open(url, "node-b", { daemon: true })
       yield* b.q.recover
-      expect(Option.getOrThrow(yield* b.q.locate("job"))).toBe("pending")
+      expect(yield* takenBack(b.q, "job")).toBe("pending")
       const stale = yield* Effect.flip(a.q.complete("job", footer({ session: "a-1", text: "late" })))
       expect(stale._tag).toBe("TaskNotFound")
       expect(Option.getOrThrow(yield* b.q.locate("job"))).toBe("pending")
@@ -56,6 +56,7 @@ describePg("TaskQueuePg: nodes, leases and fencing", () => {
       yield* lapse(url, "once")
       const b = yield* open(url, "node-b", { daemon: true })
       yield* b.q.recover
+      expect(yield* takenBack(b.q, "once")).toBe("failed")
       const failed = Option.getOrThrow(yield* b.q.get("once"))
       expect(failed.state).toBe("failed")
       expect(parseFooter(failed.text)?.footer).toMatchObject({ status: "failed", cause: "node_lost" })
