@@ -1,4 +1,5 @@
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import { isPostgresQueue } from "../../domain/QueueUrl.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
@@ -38,6 +39,10 @@ const QueueOwnership = Layer.scopedDiscard(
     delete process.env.SECUTOOLS_API_KEY
     delete process.env.CCL_API_TOKEN
     for (const w of settings.notify) if (w.secretEnv !== undefined) delete process.env[w.secretEnv]
+    // The Postgres queue's password too (the pool holds it): PGPASSWORD only when it is the queue's.
+    if (isPostgresQueue(settings.queue) && process.env.CCL_QUEUE_PASSWORD === undefined)
+      delete process.env.PGPASSWORD
+    delete process.env.CCL_QUEUE_PASSWORD
     if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
     const queue = yield* TaskQueue
     yield* queue.counts // creates the queue folders
