@@ -8,6 +8,7 @@ import { daemonIdle } from "./daemonIdle.js"
 import { dispatchLatency } from "./dispatchLatency.js"
 import { dispatchThroughput } from "./dispatchThroughput.js"
 import { failover } from "./failover.js"
+import { pgClaims } from "./pgClaims.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "dispatch-throughput": dispatchThroughput,
   failover,
   "daemon-idle": daemonIdle,
+  "pg-claims": pgClaims,
 }
 
 const machine = () => {

@@ -2,7 +2,8 @@
 
 /**
  * Why a task failed (footer `cause:`). A usage limit is never an attempt (the task waits for the failover or the
- * reset); session_dead, undelivered, timeout and agent_error are attempts with backoff; the rest are final.
+ * reset); session_dead, undelivered, timeout and agent_error are attempts with backoff; node_lost (a Postgres
+ * queue's node stopped renewing its claim) is an attempt the queue counts; the rest are final.
  */
 export const FailureCauses = [
   "session_dead",
@@ -14,6 +15,7 @@ export const FailureCauses = [
   "dependency_cycle",
   "cancelled",
   "delegation_failed",
+  "node_lost",
 ] as const
 export type FailureCause = (typeof FailureCauses)[number]
 

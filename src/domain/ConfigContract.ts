@@ -31,8 +31,15 @@ const leaf = <A, const K extends ConfigKind>(kind: K, fallback: A, pathKey?: str
 const ms = (n: number) => `${n}ms`
 
 export const CONFIG = {
+  /** A path (the file queue), or a postgres:// URL without its password (several machines, one queue). */
   queue: leaf("string", "./.ccl/queue"),
   state: leaf("string", "./.ccl/state"),
+  /** This daemon's name among the queue's nodes (Postgres queue); unset: the host name. */
+  node: leaf("nonEmpty", undefined),
+  /** How long a Postgres claim lasts without its node's heartbeat: a dead node's tasks come back after it. */
+  queue_lease: leaf("duration", "2m"),
+  /** A drop folder every daemon watches: its <id>.md files go into the queue (whichever daemon sees one first). */
+  queue_inbox: leaf("nonEmpty", undefined),
   tmux: {
     socket: leaf("nonEmpty", undefined),
     mode: leaf(["control", "exec"], "control" as const),

@@ -7,8 +7,17 @@ import type { RetryPolicy } from "./RetryPolicy.js"
 export interface Settings {
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined
+  /** The queue root (a resolved path), or a postgres:// URL (never with a password in it). */
   readonly queue: string
+  /** The Postgres queue's password (CCL_QUEUE_PASSWORD, else PGPASSWORD); unused by the file queue. */
+  readonly queuePassword?: Redacted.Redacted<string> | undefined
   readonly state: string
+  /** This daemon's name among the nodes of a Postgres queue (default: the host name). */
+  readonly node: string
+  /** A Postgres claim lasts this long past its node's last heartbeat. */
+  readonly queueLeaseMs: number
+  /** A folder the daemon imports <id>.md task files from (resolved path), each removed once queued; or none. */
+  readonly queueInbox: string | undefined
   readonly tmux: {
     readonly socket: string | undefined
     /** `control`: one `tmux -C` connection for every command; `exec`: one tmux process per command. */
@@ -75,11 +84,15 @@ export interface Settings {
 export const EXAMPLE_CONFIG = `# ccl configuration. Every key is optional; environment variables override it:
 # CCL_<PATH> in upper case, e.g. CCL_POOL_SIZE=5, CCL_QUEUE=/srv/queue, CCL_DELEGATION_POLL=30s.
 # Relative paths are resolved from this file's folder; ~ is your home.
-# Secrets come only from the environment: SECUTOOLS_API_KEY (turns delegation on), CCL_API_TOKEN, and
-# the variables notify's secret_env names.
+# Secrets come only from the environment: SECUTOOLS_API_KEY (turns delegation on), CCL_API_TOKEN, the
+# Postgres queue's password (CCL_QUEUE_PASSWORD or PGPASSWORD), and the variables notify's secret_env names.
 
 queue: ./queue                  # the queue root (tmp/ pending/ active/ done/ failed/)
+#                                 or postgres://ccl@db.example/ccl: several machines, one queue
 state: ./state                  # state.json, sessions/<name>/resume-id.txt, history
+# node: build-1                 # this daemon's name among a Postgres queue's nodes (default: the host name)
+queue_lease: 2m                 # Postgres queue: a claim outlives its node's last heartbeat by this much
+# queue_inbox: ./inbox          # drop <id>.md files here: the first daemon to see one queues it
 
 tmux:
   socket: null                  # null = your default tmux server; a name = tmux -L <name>

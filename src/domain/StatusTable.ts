@@ -15,6 +15,16 @@ export interface StatusSessionRow {
   readonly needs_operator?: string | null | undefined
 }
 
+/** One daemon sharing a Postgres queue (GET /api/status `nodes`). */
+export interface StatusNodeRow {
+  readonly name: string
+  readonly pid: number
+  readonly heartbeat_age_ms: number
+  readonly sessions: ReadonlyArray<{ readonly name: string; readonly task: string | null }>
+  readonly active_account: string | null
+  readonly tasks: ReadonlyArray<string>
+}
+
 /** GET /api/status, or the disk view of it when the daemon is down (`daemon: null`, no pid, no sessions). */
 export interface StatusTableInput {
   readonly pid?: number
@@ -27,6 +37,8 @@ export interface StatusTableInput {
     readonly cooldowns: Readonly<Record<string, string>>
     readonly paused_by_operator?: boolean | undefined
   } | null
+  /** Every node of a shared queue; none with the file queue. */
+  readonly nodes?: ReadonlyArray<StatusNodeRow> | undefined
 }
 
 export interface StatusTableOptions {
@@ -126,6 +138,23 @@ const queueOrder = (queue: Readonly<Record<string, number>>) =>
     ([a], [b]) => (QUEUE_ORDER.indexOf(a) >>> 0) - (QUEUE_ORDER.indexOf(b) >>> 0) || a.localeCompare(b),
   )
 
+/** Which node holds which task: one row per node of a shared queue (busy sessions of all, tasks it holds). */
+const nodeLines = (input: StatusTableInput, options: StatusTableOptions) => {
+  if (input.nodes === undefined || input.nodes.length === 0) return []
+  const rows = [
+    ["NODE", "PID", "HEARTBEAT", "ACCOUNT", "SESSIONS", "TASKS"],
+    ...input.nodes.map((n) => [
+      n.name,
+      String(n.pid),
+      `${formatAge(n.heartbeat_age_ms)} ago`,
+      n.active_account ?? "-",
+      `${n.sessions.filter((s) => s.task !== null).length}/${n.sessions.length} busy`,
+      n.tasks.length === 0 ? "-" : n.tasks.join(","),
+    ]),
+  ]
+  return columns(rows, (row) => (options.color && row === 0 ? "1" : ""))
+}
+
 /** The whole status view: daemon line, queue counts, accounts and cooldowns, then one row per session; never a blank line. */
 export const renderStatusTable = (input: StatusTableInput, options: StatusTableOptions): string => {
   const { now, color } = options
@@ -144,6 +173,7 @@ export const renderStatusTable = (input: StatusTableInput, options: StatusTableO
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
     ...accountsLine(input, options),
+    ...nodeLines(input, options),
   ]
   // No blank line inside: `status --watch` on a pipe separates its refreshes with one.
   if (input.sessions.length === 0) {

@@ -5,6 +5,7 @@ import { ConfigProvider, Effect, Either, Layer, Option, Redacted } from "effect"
 import { configErrorText } from "../domain/ConfigErrorText.js"
 import { parseYaml } from "../domain/Frontmatter.js"
 import { formatOf } from "../domain/Notification.js"
+import { isPostgresQueue, queueUrlProblem } from "../domain/QueueUrl.js"
 import type { Settings } from "../domain/Settings.js"
 import { AppConfig, ConfigInvalid } from "../services/AppConfig.js"
 import { secretsConfig, settingsConfig, unknownKey, withoutEmptyEvents } from "./SettingsConfig.js"
@@ -81,6 +82,9 @@ export const loadSettings = (source: ConfigSource) =>
     const secrets = yield* Effect.withConfigProvider(secretsConfig, envProvider).pipe(
       Effect.mapError((e) => new ConfigInvalid({ message: `environment: ${configErrorText(e)}` })),
     )
+    const queueProblem = isPostgresQueue(raw.queue) ? queueUrlProblem(raw.queue) : undefined
+    if (queueProblem !== undefined)
+      return yield* new ConfigInvalid({ message: `config ${where}: ${queueProblem}` })
     const base = configFile === undefined ? source.cwd : path.dirname(configFile)
     const resolve = (p: string) => path.resolve(base, expandHome(p))
     const apiKey = Option.filter(secrets.apiKey, (k) => Redacted.value(k).trim() !== "")
@@ -91,8 +95,12 @@ export const loadSettings = (source: ConfigSource) =>
       source.env[`CCL_${at.join("_").toUpperCase()}`] === undefined && isEmptyList(doc, at) ? [] : read
     const settings: Settings = {
       configFile,
-      queue: resolve(raw.queue),
+      queue: isPostgresQueue(raw.queue) ? raw.queue : resolve(raw.queue),
+      queuePassword: Option.getOrUndefined(Option.orElse(secrets.queuePassword, () => secrets.pgPassword)),
       state: resolve(raw.state),
+      node: Option.getOrElse(raw.node, () => os.hostname()),
+      queueLeaseMs: raw.queueLeaseMs,
+      queueInbox: Option.getOrUndefined(Option.map(raw.queueInbox, resolve)),
       tmux: { socket: Option.getOrUndefined(raw.tmux.socket), mode: raw.tmux.mode },
       agent: { ...raw.agent, args: list(["agent", "args"], raw.agent.args) },
       pool: { ...raw.pool, cwd: resolve(raw.pool.cwd) },

@@ -36,6 +36,9 @@ const R = D.retry
 export const settingsConfig = Config.all({
   queue: Config.string("queue").pipe(Config.withDefault(C.queue.fallback)),
   state: Config.string("state").pipe(Config.withDefault(C.state.fallback)),
+  node: Config.option(nonEmptyString("node")),
+  queueLeaseMs: durationMs("queue_lease", C.queue_lease.fallback),
+  queueInbox: Config.option(nonEmptyString("queue_inbox")),
   tmux: Config.nested(
     Config.all({
       socket: Config.option(nonEmptyString("socket")),
@@ -168,6 +171,8 @@ export const secretsConfig = Config.all({
   apiKey: Config.option(Config.redacted("SECUTOOLS_API_KEY")),
   url: Config.option(Config.string("SECUTOOLS_URL")),
   token: Config.option(Config.redacted("CCL_API_TOKEN")),
+  queuePassword: Config.option(Config.redacted("CCL_QUEUE_PASSWORD")),
+  pgPassword: Config.option(Config.redacted("PGPASSWORD")),
 })
 
 /**

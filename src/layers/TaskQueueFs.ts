@@ -1,7 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Layer } from "effect"
 import type { ResultFooter } from "../domain/ResultFooter.js"
-import { AppConfig } from "../services/AppConfig.js"
 import { TaskQueue } from "../services/TaskQueue.js"
 import { PendingIndex } from "./PendingIndex.js"
 import { makeBatchFiling } from "./TaskQueueFsBatch.js"
@@ -56,8 +55,3 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
 /** The real queue at `root`. */
 export const TaskQueueFs = (root: string, options?: TaskQueueFsOptions) =>
   Layer.scoped(TaskQueue, makeTaskQueueFs(root, options))
-
-/** The real queue at the configured root. */
-export const TaskQueueFromConfig = Layer.unwrapEffect(
-  Effect.map(AppConfig, (settings) => TaskQueueFs(settings.queue)),
-)

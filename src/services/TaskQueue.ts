@@ -1,4 +1,5 @@
 import { Context, Data, type Effect, type Either, type Option } from "effect"
+import type { AttemptEntry } from "../domain/AttemptLog.js"
 import type { DelegationMarker } from "../domain/DelegationMarker.js"
 import type { Frontmatter } from "../domain/Frontmatter.js"
 import type { PendingKey } from "../domain/PendingOrder.js"
@@ -13,6 +14,20 @@ export const LOCATE_ORDER: ReadonlyArray<TaskState> = ["done", "failed", "active
 export interface PendingTask extends PendingKey {
   readonly frontmatter: Frontmatter
   readonly body: string
+  /** Failed attempts the queue itself keeps (a shared queue: any node's); the file queue leaves it to state.json. */
+  readonly attempts?: number
+  /** Epoch ms before which no node dispatches it again (a shared queue's backoff); see attempts. */
+  readonly retryAt?: number
+}
+
+/** A failed attempt given back with its task, for a queue several daemons share (the file queue ignores it). */
+export interface FailedAttempt {
+  /** The attempt that failed (1-based). */
+  readonly attempt: number
+  /** Every failed attempt so far, this one last. */
+  readonly log: ReadonlyArray<AttemptEntry>
+  /** Epoch ms before which the task is not dispatched again. */
+  readonly retryAt: number
 }
 
 /** A task file wherever it is in the queue. */
@@ -111,8 +126,8 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     readonly listPending: Effect.Effect<ReadonlyArray<PendingTask>, QueueIOError>
     /** pending -> active. False when another claimer won (or the task is delegated): a normal outcome. */
     readonly claim: (id: string) => Effect.Effect<boolean, QueueIOError>
-    /** active -> pending, for a task whose session died. False when it was not active. */
-    readonly release: (id: string) => Effect.Effect<boolean, QueueIOError>
+    /** active -> pending, for a task whose session died (with the attempt that failed, if one did). False when it was not active. */
+    readonly release: (id: string, failed?: FailedAttempt) => Effect.Effect<boolean, QueueIOError>
     /** Appends the footer and moves the task (from active/, else pending/) into done/. Returns the new path. */
     readonly complete: (
       id: string,
@@ -158,5 +173,10 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
     readonly counts: Effect.Effect<QueueCounts, QueueIOError>
     /** Finishes moves interrupted by a crash at any step. Safe to run at any time. */
     readonly recover: Effect.Effect<RecoveryReport, QueueIOError>
+    /**
+     * Runs `onChange` whenever a pending task may have arrived (Postgres: LISTEN/NOTIFY), until interrupted or the
+     * connection is lost. Absent: the daemon watches `<root>/pending/` itself.
+     */
+    readonly follow?: (onChange: Effect.Effect<void>) => Effect.Effect<void, QueueIOError>
   }
 >() {}

@@ -76,7 +76,12 @@ describe("--help and --version", () => {
     const seen: Array<string> = []
     let level: Array<Array<string>> = [[]]
     while (level.length > 0) {
-      const helps = await Promise.all(level.map((p) => runCclAsync([...p, "--help"], { cwd })))
+      // A few at a time: dozens of node processes at once on 2 busy cores can outlast runCclAsync's kill timer.
+      const helps: Array<Awaited<ReturnType<typeof runCclAsync>>> = []
+      for (let at = 0; at < level.length; at += 4)
+        helps.push(
+          ...(await Promise.all(level.slice(at, at + 4).map((p) => runCclAsync([...p, "--help"], { cwd })))),
+        )
       const next: Array<Array<string>> = []
       for (const [i, r] of helps.entries()) {
         const commandPath = level[i]!
@@ -103,7 +108,8 @@ describe("--help and --version", () => {
       code: 0,
       stdout: runCcl(["queue", "--help"], { cwd }).stdout,
     })
-  })
+    // A hang guard, not a time budget: one process per command (over 50), a few seconds each on a loaded 2-core box.
+  }, 180_000)
 
   it.skipIf(spawnSync("script", ["--version"]).status !== 0)(
     "on a terminal: bold headings, unless NO_COLOR is set",

@@ -121,4 +121,27 @@ describe("renderStatusTable", () => {
       "sessions: unknown while the daemon is down",
     ])
   })
+
+  it("a shared queue's nodes: which node holds which task, its heartbeat and busy sessions", () => {
+    const nodes = [
+      {
+        name: "build-1",
+        pid: 4242,
+        heartbeat_age_ms: 1_200,
+        sessions: [
+          { name: "ccl-pool-1", task: "refactor-config" },
+          { name: "ccl-pool-2", task: null },
+        ],
+        active_account: "main",
+        tasks: ["refactor-config"],
+      },
+      { name: "build-2", pid: 77, heartbeat_age_ms: 95_000, sessions: [], active_account: null, tasks: [] },
+    ]
+    const lines = renderStatusTable({ ...live, nodes }, options).split("\n")
+    expect(lines[3]).toMatch(/^NODE\s+PID\s+HEARTBEAT\s+ACCOUNT\s+SESSIONS\s+TASKS$/)
+    expect(lines[4]).toMatch(/^build-1\s+4242\s+1s ago\s+main\s+1\/2 busy\s+refactor-config$/)
+    expect(lines[5]).toMatch(/^build-2\s+77\s+1m35s ago\s+-\s+0\/0 busy\s+-$/)
+    expect(lines[6]).toMatch(/^SESSION\s+/)
+    expect(renderStatusTable({ ...live, nodes: [] }, options)).toBe(renderStatusTable(live, options))
+  })
 })

@@ -1,9 +1,10 @@
-// The TaskQueue contract, run against every layer (filesystem and in-memory).
+// The TaskQueue contract, run against every layer (filesystem, in-memory and Postgres).
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, type Layer, Option } from "effect"
 import type { DelegationMarker } from "../../src/domain/DelegationMarker.js"
 import { parseFooter, type ResultFooter } from "../../src/domain/ResultFooter.js"
 import { TaskQueue } from "../../src/services/TaskQueue.js"
+import { finishedTaskContract } from "./contractFinished.js"
 
 export const footer = (over: Partial<ResultFooter> = {}): ResultFooter => ({
   status: "completed",
@@ -229,4 +230,6 @@ export const taskContract = (name: string, makeLayer: () => Layer.Layer<TaskQueu
         }),
       ),
     )
+
+    finishedTaskContract(run)
   })

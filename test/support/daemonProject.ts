@@ -52,6 +52,8 @@ export interface ProjectOptions {
   readonly prepareHome?: (home: string, dir: string) => void
   /** More ccl.yaml lines. */
   readonly yaml?: ReadonlyArray<string>
+  /** The queue (a folder or a postgres:// URL); default `./queue`, the project's own. */
+  readonly queue?: string
 }
 
 export const daemonProject = async (options: ProjectOptions) => {
@@ -70,7 +72,7 @@ export const daemonProject = async (options: ProjectOptions) => {
   writeFileSync(
     path.join(dir, "ccl.yaml"),
     [
-      "queue: ./queue",
+      `queue: ${options.queue ?? "./queue"}`,
       "state: ./state",
       `tmux: { socket: ${server.socket} }`,
       `agent: { command: ${agent.command}, args: [${agent.args.map((a) => JSON.stringify(a)).join(", ")}] }`,

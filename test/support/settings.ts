@@ -8,6 +8,9 @@ export const testSettings = (root: string, over: Partial<Settings> = {}): Settin
   configFile: undefined,
   queue: `${root}/queue`,
   state: `${root}/state`,
+  node: "test-node",
+  queueLeaseMs: 120_000,
+  queueInbox: undefined,
   tmux: { socket: undefined, mode: "control" },
   agent: { command: "claude", args: [] },
   pool: {

@@ -6,7 +6,7 @@ import { DaemonLogFile } from "../../layers/DaemonLogFile.js"
 import { DelegationLive } from "../../layers/DelegationLive.js"
 import { SecutoolsClientFromConfig } from "../../layers/SecutoolsClientHttp.js"
 import { SymlinkFsNode } from "../../layers/SymlinkFsNode.js"
-import { TaskQueueFs } from "../../layers/TaskQueueFs.js"
+import { taskQueueFor } from "../../layers/TaskQueueFromConfig.js"
 import { TmuxPoolFromConfig } from "../../layers/TmuxPoolCli.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Router } from "../../services/Router.js"
@@ -16,7 +16,7 @@ import { configOption } from "./options.js"
 /** Everything the daemon runs on; delegation only when an API key is configured. */
 const daemonLayer = (config: Option.Option<string>) => {
   const appConfig = AppConfigLive(Option.getOrUndefined(config))
-  const queue = Layer.unwrapEffect(Effect.map(AppConfig, (s) => TaskQueueFs(s.queue, { watch: true })))
+  const queue = Layer.unwrapEffect(Effect.map(AppConfig, (s) => taskQueueFor(s, { daemon: true })))
   const delegation = Layer.unwrapEffect(
     Effect.map(AppConfig, (s) =>
       s.delegation.apiKey === undefined

@@ -5,11 +5,12 @@ import { Console, Effect, Either, Layer, Option } from "effect"
 import { parseDurationText } from "../../domain/DurationText.js"
 import { parseTask } from "../../domain/Frontmatter.js"
 import { isTerminal } from "../../domain/Job.js"
+import { taskLocation } from "../../domain/QueueUrl.js"
 import { taskIdOfFileName } from "../../domain/TaskId.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { DelegationLive } from "../../layers/DelegationLive.js"
 import { SecutoolsClientFromConfig } from "../../layers/SecutoolsClientHttp.js"
-import { TaskQueueFromConfig } from "../../layers/TaskQueueFs.js"
+import { TaskQueueFromConfig } from "../../layers/TaskQueueFromConfig.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Router } from "../../services/Router.js"
@@ -71,7 +72,7 @@ const submit = Command.make(
       const id = taskIdOfFileName(path.basename(file))
       if (id === undefined) return yield* badInput(`${path.basename(file)} is not a task file name (<id>.md)`)
       // A file already in pending/ is submitted where it is; any other file is added to the queue first.
-      if (path.resolve(file) !== path.join(queue.root, "pending", `${id}.md`)) yield* queue.enqueue(id, text)
+      if (path.resolve(file) !== taskLocation(queue.root, "pending", id)) yield* queue.enqueue(id, text)
       const submitted = yield* (yield* Delegation).submit(
         { id, priority: 0, enqueuedAt: 0, frontmatter: parsed.right.frontmatter, body: parsed.right.body },
         chosen,

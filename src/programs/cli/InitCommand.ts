@@ -2,9 +2,11 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect } from "effect"
+import { isPostgresQueue } from "../../domain/QueueUrl.js"
 import { EXAMPLE_CONFIG } from "../../domain/Settings.js"
 import { loadSettings } from "../../layers/AppConfigLive.js"
-import { makeTaskQueueFs } from "../../layers/TaskQueueFs.js"
+import { taskQueueFor } from "../../layers/TaskQueueFromConfig.js"
+import { TaskQueue } from "../../services/TaskQueue.js"
 import { badInput, failure } from "./failure.js"
 
 /**
@@ -60,12 +62,18 @@ export const initCommand = Command.make(
       )
       yield* Console.log(written ? `wrote ${file}` : `kept ${file} (it already exists)`)
       const settings = yield* loadSettings({ file, env: process.env, cwd: root })
-      yield* Effect.scoped(Effect.flatMap(makeTaskQueueFs(settings.queue), (queue) => queue.counts))
+      // The folders of a file queue, or the tables of a Postgres one (its migrations), made now.
+      yield* Effect.provide(
+        Effect.flatMap(TaskQueue, (queue) => queue.counts),
+        taskQueueFor(settings),
+      )
       yield* fs.makeDirectory(settings.state, { recursive: true, mode: 0o700 }).pipe(
         Effect.zipRight(fs.chmod(settings.state, 0o700)),
         Effect.mapError((e) => failure(`cannot create ${settings.state}: ${e.message}`)),
       )
-      yield* Console.log(`queue ${settings.queue}/{tmp,pending,active,done,failed}\nstate ${settings.state}`)
+      yield* Console.log(
+        `queue ${settings.queue}${isPostgresQueue(settings.queue) ? " (Postgres)" : "/{tmp,pending,active,done,failed}"}\nstate ${settings.state}`,
+      )
       yield* Console.log(`next: edit ${file}, then add a task: ccl queue add --text "hello"`)
     }),
 ).pipe(Command.withDescription("Write a commented ccl.yaml and create the queue folders"))

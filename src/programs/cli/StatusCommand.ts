@@ -4,7 +4,7 @@ import { Clock, Duration, Effect, Layer, Option, Queue } from "effect"
 import { parseDurationText } from "../../domain/DurationText.js"
 import { renderStatusTable } from "../../domain/StatusTable.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
-import { TaskQueueFs } from "../../layers/TaskQueueFs.js"
+import { taskQueueFor } from "../../layers/TaskQueueFromConfig.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { followDaemonEvents } from "./daemonEventsFollow.js"
 import { badInput } from "./failure.js"
@@ -100,7 +100,7 @@ export const statusCommand = Command.make(
   ),
   Command.provide(({ config }) => {
     const appConfig = AppConfigLive(Option.getOrUndefined(config))
-    const queue = Layer.unwrapEffect(Effect.map(AppConfig, (s) => TaskQueueFs(s.queue)))
+    const queue = Layer.unwrapEffect(Effect.map(AppConfig, (s) => taskQueueFor(s)))
     return Layer.mergeAll(queue, FetchHttpClient.layer).pipe(Layer.provideMerge(appConfig))
   }),
 )

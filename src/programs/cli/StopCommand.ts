@@ -3,6 +3,7 @@ import { Console, Duration, Effect, Option, Schedule } from "effect"
 import { formatDurationMs, parseDurationText } from "../../domain/DurationText.js"
 import { AppConfigLive } from "../../layers/AppConfigLive.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { daemonLockRoot } from "../daemon/DaemonLock.js"
 import { lockHolder, processRunning } from "../daemon/DaemonLockHolder.js"
 import { badInput, failure } from "./failure.js"
 import { configOption } from "./options.js"
@@ -28,7 +29,7 @@ export const stopCommand = Command.make(
       const ms = parseDurationText(timeout)
       if (ms === undefined || ms <= 0)
         return yield* badInput(`--timeout: expected a duration such as 30s, 2m or 1m30s, got "${timeout}"`)
-      const holder = yield* lockHolder(settings.queue)
+      const holder = yield* lockHolder(daemonLockRoot(settings))
       if (holder.kind === "none")
         return yield* Console.log(`no daemon runs on this queue (${settings.queue}): nothing to stop`)
       if (holder.kind === "unverified")
@@ -43,7 +44,10 @@ export const stopCommand = Command.make(
       })
       yield* Console.log(`sent SIGTERM to the ccl daemon (pid ${pid}); waiting up to ${formatDurationMs(ms)}`)
       // Gone when the kernel freed its lock and the process is no more (or a zombie its parent has yet to reap).
-      const exited = Effect.map(lockHolder(settings.queue), (h) => h.kind === "none" && !processRunning(pid))
+      const exited = Effect.map(
+        lockHolder(daemonLockRoot(settings)),
+        (h) => h.kind === "none" && !processRunning(pid),
+      )
       const done = yield* exited.pipe(
         Effect.repeat({ schedule: Schedule.spaced(Duration.millis(100)), until: (gone) => gone }),
         Effect.timeoutTo({ duration: Duration.millis(ms), onTimeout: () => false, onSuccess: () => true }),

@@ -5,9 +5,11 @@ import { TaskQueue } from "../../services/TaskQueue.js"
 import {
   DaemonStatus,
   type FailoverView,
+  type NodeView,
   type QueueCounts,
   type SessionView,
 } from "../daemon/DaemonApiSchemas.js"
+import { nodesStatus } from "../daemon/NodesView.js"
 import { daemonClient } from "./daemonClient.js"
 
 /** What the disk can tell of GET /api/status while no daemon answers: its fields where known, `daemon: null`. */
@@ -17,6 +19,7 @@ export interface DiskStatus {
   readonly sessions: ReadonlyArray<SessionView>
   readonly queue: typeof QueueCounts.Type
   readonly failover: FailoverView | null
+  readonly nodes?: ReadonlyArray<NodeView> | undefined
 }
 
 export type StatusSnapshot =
@@ -40,6 +43,8 @@ export const statusSnapshot = Effect.gen(function* () {
   }
   const queue = yield* (yield* TaskQueue).counts
   const state = peekDaemonState(settings.state)
+  // A shared queue knows its nodes whether or not this machine's daemon answers.
+  const nodes = yield* Effect.flatten(nodesStatus)
   const body: DiskStatus = {
     daemon: null,
     account: state?.active_account ?? settings.accounts[0]?.name ?? null,
@@ -55,6 +60,7 @@ export const statusSnapshot = Effect.gen(function* () {
             cooldowns: state.cooldowns,
             history: state.history,
           },
+    ...(nodes === undefined ? {} : { nodes }),
   }
   return { live: false, body } as StatusSnapshot
 })

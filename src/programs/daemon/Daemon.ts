@@ -1,6 +1,5 @@
-import { watch } from "node:fs"
-import * as path from "node:path"
-import { Duration, Effect, Layer, Redacted, Runtime, Schedule } from "effect"
+import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import { isPostgresQueue } from "../../domain/QueueUrl.js"
 import { AppConfig } from "../../services/AppConfig.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
@@ -17,11 +16,13 @@ import { Watchdog } from "../../services/Watchdog.js"
 import { writeApiToken } from "../ApiTokenFile.js"
 import { serveDaemonApi } from "./DaemonApi.js"
 import { failoverHandler } from "./DaemonApiHandlers.js"
-import { acquireDaemonLock } from "./DaemonLock.js"
+import { acquireDaemonLock, daemonLockRoot } from "./DaemonLock.js"
 import { daemonServices } from "./DaemonServices.js"
+import { runInbox } from "./InboxImport.js"
 import { countDaemonEvents } from "./MetricsCounters.js"
 import { runNotifications } from "./Notifications.js"
 import { makeOperatorControl } from "./OperatorControl.js"
+import { followQueue, reportNode } from "./QueueFollow.js"
 
 /** The safety-net wake-up of the dispatcher, and the sweep of tasks stranded in active/. */
 const tick = Schedule.spaced(Duration.seconds(5))
@@ -39,10 +40,14 @@ const QueueOwnership = Layer.scopedDiscard(
     delete process.env.SECUTOOLS_API_KEY
     delete process.env.CCL_API_TOKEN
     for (const w of settings.notify) if (w.secretEnv !== undefined) delete process.env[w.secretEnv]
+    // The Postgres queue's password too (the pool holds it): PGPASSWORD only when it is the queue's.
+    if (isPostgresQueue(settings.queue) && process.env.CCL_QUEUE_PASSWORD === undefined)
+      delete process.env.PGPASSWORD
+    delete process.env.CCL_QUEUE_PASSWORD
     if (settings.api.token !== undefined) writeApiToken(settings.state, Redacted.value(settings.api.token))
     const queue = yield* TaskQueue
     yield* queue.counts // creates the queue folders
-    yield* acquireDaemonLock(settings.queue)
+    yield* acquireDaemonLock(daemonLockRoot(settings))
     const recovered = yield* queue.recover
     if (recovered.finishedMoves.length + recovered.finishedEnqueues.length > 0)
       yield* Effect.logInfo(`recovered interrupted moves: ${JSON.stringify(recovered)}`)
@@ -104,27 +109,9 @@ const runDaemon = Effect.gen(function* () {
     `ccl daemon ${process.pid}: ${sessions.table.all().length} sessions, queue ${settings.queue}, API http://${settings.api.host}:${port}` +
       (replayed > 0 ? `, ${replayed} queued hook events replayed` : ""),
   )
-  // A task renamed into pending/ wakes the dispatcher at once; the tick is the safety net.
-  const run = Runtime.runFork(yield* Effect.runtime<never>())
-  const stopped = (e: Error) =>
-    run(Effect.logWarning(`not watching pending/ (${e.message}); the 5 s tick carries on`))
-  yield* Effect.acquireRelease(
-    Effect.sync(() => {
-      // Neither a watch that cannot start (inotify limits) nor a later "error" may end the daemon.
-      try {
-        const w = watch(path.join(settings.queue, "pending"), () => run(control.wake))
-        w.on("error", (e) => {
-          w.close()
-          stopped(e)
-        })
-        return w
-      } catch (e) {
-        stopped(e as Error)
-        return undefined
-      }
-    }),
-    (w) => Effect.sync(() => w?.close()),
-  )
+  // A new task wakes the dispatcher at once (pending/ watched, or Postgres NOTIFY); the tick is the safety net.
+  yield* followQueue(control.wake)
+  yield* reportNode
   yield* Effect.forkScoped(dispatcher.run)
   // Runs first at SIGTERM (finalizers run in reverse): no new dispatch, prompts being typed finish.
   yield* Effect.addFinalizer(() => dispatcher.drain)
@@ -145,6 +132,7 @@ const runDaemon = Effect.gen(function* () {
   )
   yield* Effect.forkScoped(Effect.repeat(control.wake, tick))
   yield* Effect.forkScoped(hooks.runReplay)
+  yield* Effect.forkScoped(runInbox)
   const delegation = yield* Effect.serviceOption(Delegation)
   if (delegation._tag === "Some") yield* Effect.forkScoped(delegation.value.runReaper)
 })

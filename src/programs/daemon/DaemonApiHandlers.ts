@@ -20,6 +20,7 @@ import {
 } from "./DaemonApiSchemas.js"
 import { DaemonApi } from "./DaemonApiSpec.js"
 import { type ApiScreens, tasksApiHandlers } from "./DaemonApiTasks.js"
+import { nodesStatus } from "./NodesView.js"
 import { staleTasks } from "./Watchdog.js"
 
 /** What the API reads of the daemon's services: the sessions, the counters, the account; where hooks go. */
@@ -91,6 +92,7 @@ export const daemonApiHandlers = (
   Effect.gen(function* () {
     const queue = yield* TaskQueue
     const delegation = yield* Effect.serviceOption(Delegation)
+    const nodes = yield* nodesStatus
 
     const delegationStatus = Option.match(delegation, {
       onNone: () => Effect.succeed<DelegationView>({ enabled: false }),
@@ -119,6 +121,7 @@ export const daemonApiHandlers = (
             dispatch: Effect.sync(() => ({ ...dispatcher.counters })),
             delegation: delegationStatus,
             failover: failover.status,
+            nodes,
           }).pipe(Effect.mapError(serverError)),
         )
         .handle("sessions", () => Effect.sync(() => dispatcher.table.view()))

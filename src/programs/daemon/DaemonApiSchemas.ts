@@ -79,6 +79,19 @@ export const FailoverView = Schema.Struct({
 })
 export type FailoverView = typeof FailoverView.Type
 
+/** One node of a shared (Postgres) queue: its last heartbeat, sessions, accounts and the tasks it holds. */
+export const NodeView = Schema.Struct({
+  name: Schema.String,
+  pid: Schema.Int,
+  started_at: Schema.String,
+  heartbeat_age_ms: Schema.Number,
+  sessions: Schema.Array(Schema.Struct({ name: Schema.String, task: Schema.NullOr(Schema.String) })),
+  accounts: Schema.Array(Schema.String),
+  active_account: Schema.NullOr(Schema.String),
+  tasks: Schema.Array(Schema.String),
+})
+export type NodeView = typeof NodeView.Type
+
 export const DaemonStatus = Schema.Struct({
   pid: Schema.Int,
   started_at: Schema.String,
@@ -90,6 +103,8 @@ export const DaemonStatus = Schema.Struct({
   delegation: DelegationView,
   /** Null when the daemon runs without failover (tests of the API alone). */
   failover: Schema.NullOr(FailoverView),
+  /** Every daemon sharing the queue (Postgres); absent with the file queue. */
+  nodes: Schema.optional(Schema.Array(NodeView)),
 })
 export type DaemonStatus = typeof DaemonStatus.Type
 

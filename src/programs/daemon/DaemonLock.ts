@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto"
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { Data, Effect } from "effect"
+import { isPostgresQueue } from "../../domain/QueueUrl.js"
 
 export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
   readonly pid: number
@@ -12,6 +13,16 @@ export class DaemonRunning extends Data.TaggedError("DaemonRunning")<{
     const pid = this.pid > 0 ? this.pid : "unknown"
     return `another ccl daemon (pid ${pid}) runs on this queue (lock ${this.lock}): stop it first`
   }
+}
+
+/**
+ * The folder whose lock is the daemon's: the queue root, or for a Postgres queue (one daemon per node, each with its
+ * own state folder) the state folder. Created if missing, since the lock is named after its real path.
+ */
+export const daemonLockRoot = (settings: { readonly queue: string; readonly state: string }): string => {
+  if (!isPostgresQueue(settings.queue)) return settings.queue
+  mkdirSync(settings.state, { recursive: true, mode: 0o700 })
+  return settings.state
 }
 
 /** The file naming the lock holder's pid, and the abstract socket that is the lock itself (no leading NUL). */

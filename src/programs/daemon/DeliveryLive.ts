@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto"
-import * as path from "node:path"
 import { Clock, Effect, Either, FiberSet, Layer, Option } from "effect"
 import { failureText } from "../../domain/FailureText.js"
 import { holding } from "../../domain/InFlightState.js"
 import { continuePrompt, taskPrompt } from "../../domain/LaunchCommand.js"
+import { taskLocation } from "../../domain/QueueUrl.js"
 import { limitLineCount } from "../../domain/ScreenState.js"
 import { doneLineCount } from "../../domain/ScreenTurns.js"
 import type { SessionRecord } from "../../domain/SessionTable.js"
@@ -183,7 +183,7 @@ export const DeliveryLive = Layer.scoped(
       )
       if (!committed) return yield* Effect.fail({ _tag: "SessionReplaced" as const })
       yield* tmux
-        .sendText(free.name, taskPrompt(task.id, path.join(queue.root, "active", `${task.id}.md`), task.body))
+        .sendText(free.name, taskPrompt(task.id, taskLocation(queue.root, "active", task.id), task.body))
         .pipe(Effect.mapError((e) => ({ _tag: "Undelivered" as const, message: failureText(e) })))
       counters.dispatched++
       yield* Effect.logInfo(`task ${task.id} dispatched to ${free.name} (attempt ${attempt})`)

@@ -72,7 +72,8 @@ export const makeDispatchGate = Effect.gen(function* () {
     }
     let nextRetryAt: number | undefined
     const ready = pending.filter((t) => {
-      const due = retryAt[t.id]
+      // This daemon's backoff, or the one a shared queue keeps with the task (another node's failed attempt).
+      const due = Math.max(retryAt[t.id] ?? 0, t.retryAt ?? 0) || undefined
       if (due !== undefined && due > now) {
         nextRetryAt = Math.min(nextRetryAt ?? due, due)
         return false

@@ -118,7 +118,7 @@ export const DispatcherLive = Layer.scoped(
         localWaiting--
         yield* failpoint("dispatch:claimed")
         delivering.add(task.id)
-        const attempt = (state.get().attempts[task.id] ?? 0) + 1
+        const attempt = Math.max(state.get().attempts[task.id] ?? 0, task.attempts ?? 0) + 1
         table.set(free.name, { phase: "working" }, yield* Clock.currentTimeMillis)
         // Typing into one session must not hold up the others: the delivery runs outside the lock and takes it
         // only to commit (who holds the task) and to give the task back on failure. Never cut in half.

@@ -118,7 +118,8 @@ export const makeTaskAttempts = Effect.gen(function* () {
         retry_at: { ...s.retry_at, [t.id]: retryAt },
       }
     })
-    yield* queue.release(t.id)
+    // The queue keeps the attempt too: on a shared queue the next node counts on from it, after the backoff.
+    yield* queue.release(t.id, { attempt: t.attempt, log, retryAt })
     counters.released++
     yield* events.publish({ ...told, state: "pending" })
     yield* Effect.logWarning(

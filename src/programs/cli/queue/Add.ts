@@ -3,6 +3,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Option } from "effect"
 import { frontmatterOf, generatedTaskId } from "../../../domain/NewTaskFields.js"
+import { taskLocation } from "../../../domain/QueueUrl.js"
 import { isTaskId } from "../../../domain/TaskId.js"
 import { setFrontmatterFields } from "../../../domain/TaskText.js"
 import { TaskQueue } from "../../../services/TaskQueue.js"
@@ -119,7 +120,7 @@ export const addCommand = Command.make(
       const withFields = setFrontmatterFields(text, fields)
       if (Either.isLeft(withFields)) return yield* badInput(`task ${id}: ${withFields.left.reason}`)
       yield* queue.enqueue(id, withFields.right)
-      const where = path.join(queue.root, "pending", `${id}.md`)
+      const where = taskLocation(queue.root, "pending", id)
       yield* Console.log(o.json ? JSON.stringify({ id, state: "pending", path: where }) : id)
     }),
 ).pipe(

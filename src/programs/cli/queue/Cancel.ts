@@ -5,11 +5,12 @@ import { forgetting } from "../../../domain/InFlightState.js"
 import { taskIdProblem } from "../../../domain/TaskId.js"
 import { AppConfigLive } from "../../../layers/AppConfigLive.js"
 import { makeStateStoreFile, peekDaemonState } from "../../../layers/StateStoreFile.js"
-import { TaskQueueFromConfig } from "../../../layers/TaskQueueFs.js"
+import { TaskQueueFromConfig } from "../../../layers/TaskQueueFromConfig.js"
 import { AppConfig } from "../../../services/AppConfig.js"
 import { TaskQueue } from "../../../services/TaskQueue.js"
 import { cancelPendingTask } from "../../CancelPendingTask.js"
 import type { CancelAnswer } from "../../daemon/DaemonApiSchemas.js"
+import { daemonLockRoot } from "../../daemon/DaemonLock.js"
 import { lockHolder } from "../../daemon/DaemonLockHolder.js"
 import { daemonAddress, daemonClient } from "../daemonClient.js"
 import { badInput, failure } from "../failure.js"
@@ -74,7 +75,7 @@ const onDisk = (id: string, reason: string | undefined) =>
   Effect.gen(function* () {
     const settings = yield* AppConfig
     const queue = yield* TaskQueue
-    const holder = yield* lockHolder(queue.root)
+    const holder = yield* lockHolder(daemonLockRoot(settings))
     if (holder.kind !== "none")
       return yield* failure(
         `the daemon of this queue${holder.kind === "daemon" ? ` (pid ${holder.pid})` : ""} does not answer on ${yield* daemonAddress}: nothing cancelled (check api.port and CCL_API_TOKEN)`,

@@ -1,6 +1,6 @@
 import { Layer, Option } from "effect"
 import { AppConfigLive } from "../../../layers/AppConfigLive.js"
-import { TaskQueueFromConfig } from "../../../layers/TaskQueueFs.js"
+import { TaskQueueFromConfig } from "../../../layers/TaskQueueFromConfig.js"
 
 /** The queue of the configured (or `--config`) ccl.yaml, for the queue subcommands. */
 export const queueLayer = (config: Option.Option<string>) =>
