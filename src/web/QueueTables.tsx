@@ -17,6 +17,38 @@ const TaskLink = ({ id, open }: { readonly id: string; readonly open: Open }) =>
 
 const Title = ({ text }: { readonly text: string }) => <span class="title">{plainText(text)}</span>
 
+/** The task's cell: its id (opens it) and its title. */
+const TaskCell = ({
+  id,
+  title,
+  open,
+}: {
+  readonly id: string
+  readonly title: string
+  readonly open: Open
+}) => (
+  <td data-label="Task">
+    <TaskLink id={id} open={open} />
+    <Title text={title} />
+  </td>
+)
+
+/** A table's header: "Task", the given columns, and the unlabelled actions column. */
+const Head = ({ columns }: { readonly columns: ReadonlyArray<string> }) => (
+  <thead>
+    <tr>
+      {["Task", ...columns].map((c) => (
+        <th key={c} scope="col">
+          {c}
+        </th>
+      ))}
+      <th scope="col">
+        <span class="sr-only">Actions</span>
+      </th>
+    </tr>
+  </thead>
+)
+
 const CancelButton = ({ id }: { readonly id: string }) => {
   const api = usePageApi()
   return (
@@ -57,24 +89,11 @@ export const PendingTable = (props: { readonly queue: QueueView; readonly open: 
   ) : (
     <div class="scroll">
       <table class="stack" data-testid="queue-pending">
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Waiting for</th>
-            <th scope="col">Queued</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <Head columns={["Priority", "Waiting for", "Queued"]} />
         <tbody>
           {props.queue.pending.map((t) => (
             <tr key={t.id} data-testid="task-row" data-task={t.id}>
-              <td data-label="Task">
-                <TaskLink id={t.id} open={props.open} />
-                <Title text={t.title} />
-              </td>
+              <TaskCell id={t.id} title={t.title} open={props.open} />
               <td data-label="Priority">{t.priority}</td>
               <td data-label="Waiting for">
                 {t.waiting === null ? <span class="muted">ready</span> : plainText(t.waiting)}
@@ -102,24 +121,11 @@ export const ActiveTable = (props: {
   ) : (
     <div class="scroll">
       <table class="stack" data-testid="queue-active">
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Session</th>
-            <th scope="col">Attempt</th>
-            <th scope="col">Running for</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <Head columns={["Session", "Attempt", "Running for"]} />
         <tbody>
           {props.queue.active.map((t) => (
             <tr key={t.id} data-testid="task-row" data-task={t.id}>
-              <td data-label="Task">
-                <TaskLink id={t.id} open={props.open} />
-                <Title text={t.title} />
-              </td>
+              <TaskCell id={t.id} title={t.title} open={props.open} />
               <td data-label="Session" class="mono">
                 {t.session ?? "delegated"}
               </td>
@@ -143,25 +149,11 @@ export const RecentTable = (props: { readonly queue: QueueView; readonly open: O
   ) : (
     <div class="scroll">
       <table class="stack" data-testid="queue-recent">
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Result</th>
-            <th scope="col">Finished</th>
-            <th scope="col">Route</th>
-            <th scope="col">Cost</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <Head columns={["Result", "Finished", "Route", "Cost"]} />
         <tbody>
           {props.queue.recent.map((t) => (
             <tr key={t.id} data-testid="task-row" data-task={t.id} data-state={t.state}>
-              <td data-label="Task">
-                <TaskLink id={t.id} open={props.open} />
-                <Title text={t.title} />
-              </td>
+              <TaskCell id={t.id} title={t.title} open={props.open} />
               <td data-label="Result">
                 <span class={`badge ${t.state === "done" ? "ok" : "bad"}`}>{t.status ?? t.state}</span>
                 {(t.error ?? t.cause) !== null && (
