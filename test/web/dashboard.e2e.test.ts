@@ -168,7 +168,7 @@ describe("the web dashboard (real daemon, real tmux, headless Chromium)", () => 
     await p.stop()
   }, 180_000)
 
-  it("pause, cancel, retry and resume from the page; a failover shows live; screenshots at 1280x800 and 390 px", async () => {
+  it("pause, cancel, retry, resume and swap from the page; a failover shows live; screenshots at 1280x800 and 390 px", async () => {
     const p = await project(2)
     const page = await browser.page()
     page.setDefaultTimeout(WAIT_MS)
@@ -243,6 +243,13 @@ describe("the web dashboard (real daemon, real tmux, headless Chromium)", () => 
     await until(() => page.evaluate("document.documentElement.scrollWidth <= 390"), true)
     await screenshot(page, "dashboard-390.png")
     await screenshot(page, "dashboard-390-full.png", true)
+
+    // Back to main from the page, by name (the second click confirms): every session follows.
+    await page.getByTestId("swap-to-main").click()
+    await page.getByTestId("swap-to-main").click()
+    await until(() => page.getByTestId("active-account").textContent(), "main")
+    await until(() => page.getByTestId("session-account").allTextContents(), ["main", "main", "main"])
+    expect((await status(p)).account).toBe("main")
     expect(problems).toEqual([])
     await p.stop()
   }, 240_000)
