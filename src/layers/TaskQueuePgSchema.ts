@@ -7,7 +7,7 @@ import { Effect } from "effect"
 // add the next one.
 
 /** The advisory lock key of migrations (any constant shared by every ccl; "ccl-migrate" in ASCII). */
-const MIGRATION_LOCK = 0x63636c6d6967
+export const MIGRATION_LOCK = 0x63636c6d6967
 
 export const MIGRATIONS: ReadonlyArray<{
   readonly version: number
