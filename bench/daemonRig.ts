@@ -17,9 +17,14 @@ const freePort = () =>
 
 /**
  * A daemon on a private tmux server with `size` simulated agents in the pool (plus `dedicated` dedicated sessions
- * and a second account with shared links when asked), as a user would run it.
+ * and a second account with shared links when asked), as a user would run it. `queue`: the `queue:` of its
+ * ccl.yaml (a Postgres URL); by default a folder of its own.
  */
-export const startDaemon = async (size: number, workMs: number, options: { dedicated?: number } = {}) => {
+export const startDaemon = async (
+  size: number,
+  workMs: number,
+  options: { dedicated?: number; queue?: string } = {},
+) => {
   const dir = mkdtempSync(path.join(tmpdir(), "ccl-bench-daemon-"))
   const socket = `ccl-bench-${process.pid}-${size}-${options.dedicated ?? 0}`
   const port = await freePort()
@@ -31,7 +36,7 @@ export const startDaemon = async (size: number, workMs: number, options: { dedic
   writeFileSync(
     path.join(dir, "ccl.yaml"),
     [
-      "queue: ./queue",
+      `queue: ${options.queue ?? "./queue"}`,
       "state: ./state",
       `tmux: { socket: ${socket} }`,
       `agent: { command: ${process.execPath}, args: [${CCL}, sim-agent, --work-ms, "${workMs}"] }`,
@@ -89,7 +94,8 @@ export const startDaemon = async (size: number, workMs: number, options: { dedic
     sessions,
     state: path.join(dir, "state"),
     pid: child.pid!,
-    queue: path.join(dir, "queue"),
+    /** The queue folder, or the URL given. */
+    queue: options.queue ?? path.join(dir, "queue"),
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r))
       child.kill("SIGTERM")

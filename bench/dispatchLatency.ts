@@ -4,15 +4,15 @@ import { startDaemon } from "./daemonRig.js"
 import { percentile, round } from "./stats.js"
 import type { BenchResult } from "./types.js"
 
-const SESSIONS = 8
+export const SESSIONS = 8
 /**
  * The 200-task run arrives one task every GAP_MS, below the pool's throughput, so it measures the latency of a
  * dispatch. The growth run (2,000 would not fit in the bench's ten minutes; see BENCHMARKS.md) arrives every
  * LARGE_GAP_MS, faster than the pool can serve: it shows how latency grows with the backlog.
  */
-const LARGE = Number(process.env.CCL_BENCH_DISPATCH_LARGE ?? 300)
-const GAP_MS = Number(process.env.CCL_BENCH_GAP_MS ?? 400)
-const LARGE_GAP_MS = Number(process.env.CCL_BENCH_LARGE_GAP_MS ?? 150)
+export const LARGE = Number(process.env.CCL_BENCH_DISPATCH_LARGE ?? 300)
+export const GAP_MS = Number(process.env.CCL_BENCH_GAP_MS ?? 400)
+export const LARGE_GAP_MS = Number(process.env.CCL_BENCH_LARGE_GAP_MS ?? 150)
 /** How long to wait for the last prompts after the last rename. */
 const DRAIN_MS = 20_000
 
@@ -34,17 +34,32 @@ const landedAt = (home: string): Map<string, number> => {
   return out
 }
 
-/** Tasks renamed into pending/ one every GAP_MS; latency = rename -> the prompt submitted in a session. */
-const measure = async (tasks: number, gapMs: number) => {
-  const daemon = await startDaemon(SESSIONS, 0)
+/** How tasks reach the daemon's queue. `add` publishes one and returns the instant its latency counts from. */
+export interface TaskFeed {
+  /** The daemon's `queue:` (a Postgres URL); none: the rig's own folder. */
+  readonly queue?: string
+  readonly add: (queue: string, id: string, text: string) => Promise<number>
+}
+
+/** The file queue: written in tmp/, then renamed into pending/ (the instant counted: just before the rename). */
+export const fileFeed: TaskFeed = {
+  add: async (queue, id, text) => {
+    const staged = path.join(queue, "tmp", `${id}.md`)
+    writeFileSync(staged, text)
+    const at = Date.now()
+    renameSync(staged, path.join(queue, "pending", `${id}.md`))
+    return at
+  },
+}
+
+/** Tasks added one every GAP_MS; latency = added -> the prompt submitted in a session. */
+export const measure = async (tasks: number, gapMs: number, feed: TaskFeed = fileFeed) => {
+  const daemon = await startDaemon(SESSIONS, 0, feed.queue === undefined ? {} : { queue: feed.queue })
   try {
-    const renamedAt = new Map<string, number>()
+    const addedAt = new Map<string, number>()
     for (let i = 0; i < tasks; i++) {
       const id = `lat-${i}`
-      const staged = path.join(daemon.queue, "tmp", `${id}.md`)
-      writeFileSync(staged, `Task ${i}: reply with one word.\n`)
-      renamedAt.set(id, Date.now())
-      renameSync(staged, path.join(daemon.queue, "pending", `${id}.md`))
+      addedAt.set(id, await feed.add(daemon.queue, id, `Task ${i}: reply with one word.\n`))
       await new Promise((r) => setTimeout(r, gapMs))
     }
     // Latency ends when the prompt is submitted in a session: wait for every prompt to land (bounded).
@@ -54,8 +69,14 @@ const measure = async (tasks: number, gapMs: number) => {
       await new Promise((r) => setTimeout(r, 500))
       landed = landedAt(daemon.home)
     }
-    const latencies = [...renamedAt].flatMap(([id, t]) => (landed.has(id) ? [landed.get(id)! - t] : []))
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), landed: latencies.length }
+    const latencies = [...addedAt].flatMap(([id, t]) => (landed.has(id) ? [landed.get(id)! - t] : []))
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      landed: latencies.length,
+      addedAt,
+      landedAt: landed,
+    }
   } finally {
     await daemon.stop()
   }

@@ -9,6 +9,7 @@ import { dispatchLatency } from "./dispatchLatency.js"
 import { dispatchThroughput } from "./dispatchThroughput.js"
 import { failover } from "./failover.js"
 import { pgClaims } from "./pgClaims.js"
+import { pgDispatchLatency } from "./pgDispatchLatency.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   failover,
   "daemon-idle": daemonIdle,
   "pg-claims": pgClaims,
+  "pg-dispatch-latency": pgDispatchLatency,
 }
 
 const machine = () => {

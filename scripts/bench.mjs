@@ -1,11 +1,13 @@
-// Bundles bench/run.ts (TypeScript) and runs it with the given benchmark names.
+// Bundles bench/run.ts (TypeScript) and runs it with the given benchmark names. bench/pgClaimer.ts, a claimer
+// process of pg-claims, is bundled beside it.
 
 import { spawnSync } from "node:child_process"
 import { build } from "esbuild"
 
 await build({
-  entryPoints: ["bench/run.ts"],
-  outfile: "dist/bench.mjs",
+  entryPoints: { bench: "bench/run.ts", "bench-pg-claimer": "bench/pgClaimer.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   target: "node20",
