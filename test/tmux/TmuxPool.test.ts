@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schedule } from "effect"
 import { TmuxPoolCli, type TmuxPoolOptions } from "../../src/layers/TmuxPoolCli.js"
 import { TmuxPoolControl } from "../../src/layers/TmuxPoolControl.js"
 import { TmuxPool } from "../../src/services/TmuxPool.js"
@@ -67,7 +67,17 @@ describe.each(MODES)("TmuxPool, %s mode (real tmux, private socket)", (_mode, ma
       yield* t.create({ name: "ccl-pool-1", cwd: dir, env: { CCL_SESSION: "ccl-pool-1" }, command: "sh" })
       const names = (yield* t.list).map((s) => s.name)
       expect(names).toEqual(expect.arrayContaining(["ccl-pool-1", "ccl-pool-10"]))
-      const info = (yield* t.list).find((s) => s.name === "ccl-pool-1")!
+      // tmux starts the command through the default shell (`bash -c sh`), which execs sh a moment later: until
+      // then the pane's current command is bash, so wait for the exec rather than read once.
+      const runningSh = t.list.pipe(
+        Effect.map((sessions) => sessions.find((s) => s.name === "ccl-pool-1")),
+        Effect.filterOrFail((info) => info?.currentCommand === "sh"),
+        Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("5 seconds"))),
+        Effect.orElse(() =>
+          t.list.pipe(Effect.map((sessions) => sessions.find((s) => s.name === "ccl-pool-1"))),
+        ),
+      )
+      const info = (yield* runningSh)!
       expect(info.panePid).toBeGreaterThan(0)
       expect(info.currentCommand).toBe("sh")
       // The session's environment and cwd are the ones asked for.
