@@ -37,7 +37,7 @@ export const DelegationView = (props: {
             <p class="muted">No job in flight.</p>
           ) : (
             <div class="scroll">
-              <table class="stack" data-testid="delegation-active">
+              <table class="stack" data-testid="delegation-jobs">
                 <thead>
                   <tr>
                     <th scope="col">Task</th>

@@ -2,6 +2,7 @@ import { Clock, Duration, Effect, FiberHandle, FiberSet, Layer, Option, Subscrip
 import { failureText } from "../../domain/FailureText.js"
 import { failpoint } from "../../layers/failpoint.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DaemonSessions } from "../../services/DaemonSessions.js"
 import { Delegation } from "../../services/Delegation.js"
 import { Delivery } from "../../services/Delivery.js"
@@ -24,6 +25,7 @@ export const DispatcherLive = Layer.scoped(
     const control = yield* DispatchControl
     const delivery = yield* Delivery
     const delegation = yield* Effect.serviceOption(Delegation)
+    const events = yield* DaemonEvents
     const { table, locked, delivering } = yield* DaemonSessions
     /** Prompts being typed (outside the lock): SIGTERM lets them finish. */
     const deliveries = yield* FiberSet.make<void, never>()
@@ -49,8 +51,18 @@ export const DispatcherLive = Layer.scoped(
           return FiberSet.run(submits)(
             d.submit(task, provider, fallback).pipe(
               Effect.tap((s) =>
-                Effect.logInfo(
-                  `task ${task.id} delegated to ${s.provider} as job ${s.job_id}${fallback === undefined ? "" : ` (fallback: ${fallback})`}`,
+                Effect.zipRight(
+                  Effect.logInfo(
+                    `task ${task.id} delegated to ${s.provider} as job ${s.job_id}${fallback === undefined ? "" : ` (fallback: ${fallback})`}`,
+                  ),
+                  // In flight now: the dashboard shows the job without waiting for the reaper to file it.
+                  events.publish({
+                    type: "task",
+                    id: task.id,
+                    state: "active",
+                    route: "delegated",
+                    provider: s.provider,
+                  }),
                 ),
               ),
               Effect.catchAll((e) =>
