@@ -4,7 +4,7 @@ import { Context, Duration, Effect, Layer, Redacted, Ref, Stream } from "effect"
 import type { ResultFooter } from "../domain/ResultFooter.js"
 import { type NodeReport, NodeTaken, QueueNodes } from "../services/QueueNodes.js"
 import { QueueIOError, TaskQueue } from "../services/TaskQueue.js"
-import { makePgLeases } from "./TaskQueuePgLeases.js"
+import { makePgLeases, NODE_FORGOTTEN_AFTER } from "./TaskQueuePgLeases.js"
 import { makePgMarkers } from "./TaskQueuePgMarkers.js"
 import { listNodes } from "./TaskQueuePgNodes.js"
 import { orIO } from "./TaskQueuePgRows.js"
@@ -85,6 +85,11 @@ export const makeTaskQueuePg = (options: TaskQueuePgOptions) =>
               yield* Effect.logInfo(`node ${options.node} adopts its claims: ${adopted.join(", ")}`)
             told = true
             yield* leases.takeBackLapsed
+            const forgotten = yield* leases.forgetGone
+            if (forgotten.length > 0)
+              yield* Effect.logInfo(
+                `nodes silent for ${NODE_FORGOTTEN_AFTER} forgotten: ${forgotten.join(", ")}`,
+              )
             return { finishedMoves: [], finishedEnqueues: [], droppedStaging: [] }
           })
         : Effect.succeed({ finishedMoves: [], finishedEnqueues: [], droppedStaging: [] }),

@@ -10,6 +10,9 @@ import { type PgQueueContext, TASKS_CHANNEL } from "./TaskQueuePgTasks.js"
 // network) loses its claims at expiry; the first live node to see them gives each task back (or fails it past its
 // max_attempts), and the dead node's late completion finds its fencing token stale.
 
+/** A node not heard from for this long, holding no task, leaves the nodes table. */
+export const NODE_FORGOTTEN_AFTER = "7 days"
+
 /** Heartbeats several times per lease: a few missed beats (a slow database, a GC pause) cost nothing. */
 export const heartbeatEvery = (leaseMs: number) => Duration.millis(Math.max(200, Math.floor(leaseMs / 4)))
 
@@ -90,6 +93,18 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
     return rows.map((r) => r.id)
   }).pipe(orIO("adopt"))
 
+  /**
+   * Nodes silent for a week and holding nothing are forgotten (a retired machine, a renamed node): `ccl status`
+   * would list them for ever. Run at a daemon's start, after the lapsed claims were taken back.
+   */
+  const forgetGone = sql<{ name: string }>`DELETE FROM nodes n
+    WHERE n.heartbeat_at < now() - ${NODE_FORGOTTEN_AFTER}::interval AND n.name <> ${node}
+      AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.state = 'active' AND t.holder = n.name)
+    RETURNING n.name`.pipe(
+    Effect.map((rows) => rows.map((r) => r.name)),
+    orIO("forget gone nodes"),
+  )
+
   /** The heartbeat until the scope closes; a failed beat is logged and the next one tries again. */
   const run = heartbeat.pipe(
     Effect.catchAll((e) => Effect.logWarning(`queue heartbeat of node ${node} failed: ${e.message}`)),
@@ -97,5 +112,5 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
     Effect.asVoid,
   )
 
-  return { heartbeat, adopt, run, takeBackLapsed: orIO("take back")(takeBackLapsed) }
+  return { heartbeat, adopt, run, forgetGone, takeBackLapsed: orIO("take back")(takeBackLapsed) }
 }

@@ -158,4 +158,34 @@ describePg("TaskQueuePg: nodes, leases and fencing", () => {
       expect(seen.find((n) => n.name === "node-b")?.tasks).toEqual([])
     }).pipe(Effect.scoped),
   )
+
+  it.live("a node silent for a week and holding nothing is forgotten at the next daemon's start", () =>
+    Effect.gen(function* () {
+      const url = pgDatabase("forget_nodes")
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          for (const name of ["retired", "recent", "holder"]) {
+            const n = yield* open(url, name, { daemon: true })
+            yield* n.q.recover // its node row written
+            if (name !== "holder") continue
+            yield* n.q.enqueue("kept", "x\n")
+            expect(yield* n.q.claim("kept")).toBe(true)
+          }
+        }),
+      )
+      // Days go by: two nodes silent for 8 days (one of them still holding its task), one for 6.
+      yield* withSql(
+        url,
+        (sql) =>
+          sql`UPDATE nodes SET heartbeat_at = now() - interval '8 days' WHERE name IN ('retired', 'holder')`,
+      )
+      yield* withSql(
+        url,
+        (sql) => sql`UPDATE nodes SET heartbeat_at = now() - interval '6 days' WHERE name = 'recent'`,
+      )
+      const next = yield* open(url, "next", { daemon: true })
+      yield* next.q.recover
+      expect((yield* next.nodes.list).map((n) => n.name).sort()).toEqual(["holder", "next", "recent"])
+    }).pipe(Effect.scoped),
+  )
 })
