@@ -43,6 +43,7 @@ export const toStored = (row: TaskRow): StoredTask => ({
   path: postgresTaskPath(row.id),
   text: rowText(row),
   delegated: row.state === "pending" && row.delegation !== null,
+  ...(row.state === "active" && row.holder !== null ? { node: row.holder } : {}),
 })
 
 export const toSummary = (row: TaskRow): TaskSummary => ({
@@ -51,6 +52,7 @@ export const toSummary = (row: TaskRow): TaskSummary => ({
   path: postgresTaskPath(row.id),
   modifiedAt: Math.floor(row.updated_ms),
   delegated: row.state === "pending" && row.delegation !== null,
+  ...(row.state === "active" && row.holder !== null ? { node: row.holder } : {}),
 })
 
 /**

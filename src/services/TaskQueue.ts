@@ -46,6 +46,8 @@ export interface TaskSummary {
   readonly path: string
   readonly modifiedAt: number
   readonly delegated: boolean
+  /** A shared (Postgres) queue: the node holding an active task. */
+  readonly node?: string
 }
 
 export interface QueueCounts {

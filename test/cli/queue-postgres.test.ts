@@ -3,8 +3,10 @@
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { runCcl } from "../support/cli.js"
+import { openPgQueue } from "../support/pgQueue.js"
 import { describePg, pgDatabase } from "../support/pgTest.js"
 import { tempDir } from "../support/tempDir.js"
 
@@ -35,6 +37,30 @@ describePg("ccl queue on a Postgres queue", () => {
     const status = JSON.parse(ccl("status", "--json").stdout)
     expect(status.queue).toMatchObject({ pending: 2, active: 0 })
     expect(status.nodes).toEqual([]) // no daemon has ever run on this queue
+  })
+
+  it("queue list names the node holding each active task", async () => {
+    const cwd = tempDir()
+    const url = pgDatabase("cli_list_node")
+    const env = { CCL_QUEUE: url, CCL_NODE: "cli-node", CCL_API_PORT: "1" }
+    expect(runCcl(["queue", "add", "--id", "held", "--text", "Held"], { cwd, env }).code).toBe(0)
+    expect(runCcl(["queue", "add", "--id", "waits", "--text", "Waits"], { cwd, env }).code).toBe(0)
+    // Node w2's daemon claims one (its lease outlives the test).
+    const claimed = await Effect.runPromise(
+      Effect.scoped(Effect.flatMap(openPgQueue(url, "w2", { daemon: true }), ({ q }) => q.claim("held"))),
+    )
+    expect(claimed).toBe(true)
+    const listed = JSON.parse(runCcl(["queue", "list", "--json"], { cwd, env }).stdout) as Array<{
+      id: string
+      state: string
+      node?: string
+    }>
+    expect(listed.map((t) => [t.id, t.state, t.node])).toEqual([
+      ["waits", "pending", undefined],
+      ["held", "active", "w2"],
+    ])
+    const table = runCcl(["queue", "list", "--state", "active"], { cwd, env }).stdout
+    expect(table).toMatch(/^active\s+held\s.*\son w2$/m)
   })
 
   it("a password in the URL: one line, exit 2, the password not repeated", () => {

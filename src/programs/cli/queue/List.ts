@@ -40,6 +40,7 @@ export const listCommand = Command.make(
             state: t.state,
             ...(priority.has(t.id) ? { priority: priority.get(t.id)!.priority } : {}),
             delegated: t.delegated,
+            ...(t.node === undefined ? {} : { node: t.node }),
             ...(waits.has(t.id) ? { waiting: waits.get(t.id) } : {}),
             modified_at: new Date(t.modifiedAt).toISOString(),
             path: t.path,
@@ -55,14 +56,14 @@ export const listCommand = Command.make(
           String(r.priority ?? "").padStart(4),
           (r.delegated ? "delegated" : "").padEnd(9),
           String(r.modified_at),
-          String(r.waiting ?? ""),
+          r.node === undefined ? String(r.waiting ?? "") : `on ${r.node}`,
         ]
           .join("  ")
           .trimEnd(),
       )
       yield* Console.log(
         [
-          `${"STATE".padEnd(8)}  ${"ID".padEnd(32)}  PRIO  ${"".padEnd(9)}  ${"MODIFIED".padEnd(24)}  WAITING`,
+          `${"STATE".padEnd(8)}  ${"ID".padEnd(32)}  PRIO  ${"".padEnd(9)}  ${"MODIFIED".padEnd(24)}  WAITING / NODE`,
           ...lines,
         ].join("\n"),
       )
