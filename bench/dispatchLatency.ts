@@ -82,19 +82,26 @@ export const measure = async (tasks: number, gapMs: number, feed: TaskFeed = fil
   }
 }
 
+type Measured = Awaited<ReturnType<typeof measure>>
+
+/** The figures both dispatch-latency benchmarks (file and Postgres queue) report for their two runs. */
+export const latencyFigures = (small: Measured, large: Measured) => ({
+  p50_200_ms: round(small.p50),
+  p99_200_ms: round(small.p99),
+  p50_large_ms: round(large.p50),
+  p99_large_ms: round(large.p99),
+  large_tasks: LARGE,
+  landed_200: small.landed,
+  landed_large: large.landed,
+})
+
 export const dispatchLatency = async (): Promise<BenchResult> => {
   const small = await measure(200, GAP_MS)
   const large = await measure(LARGE, LARGE_GAP_MS)
   return {
     name: "dispatch-latency",
     figures: {
-      p50_200_ms: round(small.p50),
-      p99_200_ms: round(small.p99),
-      p50_large_ms: round(large.p50),
-      p99_large_ms: round(large.p99),
-      large_tasks: LARGE,
-      landed_200: small.landed,
-      landed_large: large.landed,
+      ...latencyFigures(small, large),
       p50_growth: round(large.p50 / small.p50, 2),
     },
     budget: "p50 <= 20 ms, p99 <= 100 ms (8 sessions, 200 tasks)",

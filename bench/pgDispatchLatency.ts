@@ -8,7 +8,15 @@ import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { TaskQueuePg } from "../src/layers/TaskQueuePg.js"
 import { TaskQueue } from "../src/services/TaskQueue.js"
 import { freshDatabase } from "../test/support/postgres.js"
-import { GAP_MS, LARGE, LARGE_GAP_MS, measure, SESSIONS, type TaskFeed } from "./dispatchLatency.js"
+import {
+  GAP_MS,
+  LARGE,
+  LARGE_GAP_MS,
+  latencyFigures,
+  measure,
+  SESSIONS,
+  type TaskFeed,
+} from "./dispatchLatency.js"
 import { psql, withPgServer } from "./pgServer.js"
 import { median, percentile, round } from "./stats.js"
 import type { BenchResult } from "./types.js"
@@ -67,13 +75,7 @@ export const pgDispatchLatency = async (): Promise<BenchResult> =>
     return {
       name: "pg-dispatch-latency",
       figures: {
-        p50_200_ms: round(small.p50),
-        p99_200_ms: round(small.p99),
-        p50_large_ms: round(large.p50),
-        p99_large_ms: round(large.p99),
-        large_tasks: LARGE,
-        landed_200: small.landed,
-        landed_large: large.landed,
+        ...latencyFigures(small, large),
         added_to_claimed_p50_200_ms: round(small.toClaim[0]),
         added_to_claimed_p99_200_ms: round(small.toClaim[1]),
         claimed_to_prompt_p50_200_ms: round(small.toPrompt[0]),
