@@ -102,7 +102,18 @@ export const makeTaskQueuePg = (options: TaskQueuePgOptions) =>
     if (daemon) yield* Effect.forkScoped(leases.run)
     const nodes = QueueNodes.of({
       self: options.node,
-      report: (r) => Ref.set(report, r),
+      report: (r) =>
+        Effect.gen(function* () {
+          const before = yield* Ref.getAndSet(report, r)
+          if (daemon && JSON.stringify(before) !== JSON.stringify(r))
+            yield* leases
+              .publish(r)
+              .pipe(
+                Effect.catchAll((e) =>
+                  Effect.logWarning(`node ${options.node}: report not written (${e.message})`),
+                ),
+              )
+        }),
       list: listNodes(sql),
     })
     return Context.make(TaskQueue, queue).pipe(Context.add(QueueNodes, nodes))

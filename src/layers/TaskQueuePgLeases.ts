@@ -32,6 +32,17 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
         heartbeat_at = EXCLUDED.heartbeat_at, sessions = EXCLUDED.sessions, accounts = EXCLUDED.accounts`
   })
 
+  /**
+   * A changed report written at once (the daemon reports every 2 s), so that the other nodes see a session take a
+   * task without waiting for the next heartbeat; the heartbeat's time is left alone: this renews no lease.
+   */
+  const publish = (r: NodeReport) =>
+    sql`UPDATE nodes SET sessions = ${JSON.stringify(r.sessions)}::jsonb,
+      accounts = ${JSON.stringify({ names: r.accounts, active: r.activeAccount })}::jsonb WHERE name = ${node}`.pipe(
+      Effect.asVoid,
+      orIO("report"),
+    )
+
   /** One lapsed claim: back to pending with the attempt counted (cause node_lost), or failed past max_attempts. */
   const takeBack = (row: TaskRow, now: number) =>
     Effect.gen(function* () {
@@ -112,5 +123,5 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
     Effect.asVoid,
   )
 
-  return { heartbeat, adopt, run, forgetGone, takeBackLapsed: orIO("take back")(takeBackLapsed) }
+  return { heartbeat, adopt, run, forgetGone, publish, takeBackLapsed: orIO("take back")(takeBackLapsed) }
 }

@@ -31,7 +31,7 @@ export class QueueNodes extends Context.Tag("ccl/QueueNodes")<
   {
     /** This process's node name. */
     readonly self: string
-    /** Kept for the next heartbeat. */
+    /** Kept for the heartbeat; a daemon writes a changed report at once. */
     readonly report: (report: NodeReport) => Effect.Effect<void>
     readonly list: Effect.Effect<ReadonlyArray<QueueNode>, QueueIOError>
   }

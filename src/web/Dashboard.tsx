@@ -1,11 +1,13 @@
-// The dashboard once the daemon let us in: a header (daemon, active account, live or polling), then the four
-// views. Ages on the page tick every second without asking the daemon anything.
+// The dashboard once the daemon let us in: a header (daemon, active account, live or polling), then the views
+// (sessions, nodes on a shared queue, queue, accounts, delegation). Ages on the page tick every second without
+// asking the daemon anything.
 
 import { useEffect, useState } from "preact/hooks"
 import { AccountsView } from "./AccountsView.js"
 import { PageApiContext } from "./context.js"
 import { DelegationView } from "./DelegationView.js"
 import { age } from "./format.js"
+import { NodesView } from "./NodesView.js"
 import { QueueView } from "./QueueView.js"
 import { SessionsView } from "./SessionsView.js"
 import { useDashboard } from "./useDashboard.js"
@@ -63,6 +65,7 @@ export const Dashboard = (props: {
       <main class="grid">
         <div class="column">
           <SessionsView sessions={status?.sessions} now={now} />
+          <NodesView nodes={status?.nodes} />
           <QueueView queue={data.queue} error={errors.queue} now={now} />
         </div>
         <div class="column">

@@ -80,6 +80,20 @@ export interface DaemonStatus {
   readonly queue: QueueCounts
   readonly delegation: DelegationView
   readonly failover: FailoverView | null
+  /** Every daemon sharing a Postgres queue; absent with the file queue. */
+  readonly nodes?: ReadonlyArray<NodeView>
+}
+
+/** One node of a shared queue (DaemonApiSchemas.ts NodeView). */
+export interface NodeView {
+  readonly name: string
+  readonly pid: number
+  readonly started_at: string
+  readonly heartbeat_age_ms: number
+  readonly sessions: ReadonlyArray<{ readonly name: string; readonly task: string | null }>
+  readonly accounts: ReadonlyArray<string>
+  readonly active_account: string | null
+  readonly tasks: ReadonlyArray<string>
 }
 
 export interface WindowView {
