@@ -127,14 +127,15 @@ export const ActiveTable = (props: {
             <tr key={t.id} data-testid="task-row" data-task={t.id}>
               <TaskCell id={t.id} title={t.title} open={props.open} />
               <td data-label="Session" class="mono">
-                {t.session ?? "delegated"}
+                {t.node !== undefined ? `on ${t.node}` : (t.session ?? "delegated")}
               </td>
               <td data-label="Attempt">{t.attempt ?? "-"}</td>
               <td data-label="Running for" title={t.since ?? ""}>
                 {age(t.since, props.now)}
               </td>
               <td data-label="" class="actions">
-                <CancelButton id={t.id} />
+                {/* Another node's task is cancelled by that node (its own dashboard or ccl there). */}
+                {t.node === undefined && <CancelButton id={t.id} />}
               </td>
             </tr>
           ))}

@@ -130,6 +130,8 @@ export interface QueueView {
     readonly attempt: number | null
     readonly since: string | null
     readonly title: string
+    /** Held by another node of a shared queue. */
+    readonly node?: string
   }>
   readonly recent: ReadonlyArray<{
     readonly id: string

@@ -10,6 +10,7 @@ import {
   screenshot,
   signIn,
   type TestBrowser,
+  taskRow,
   until,
   WAIT_MS,
 } from "../support/browser.js"
@@ -79,6 +80,11 @@ describePg("the web dashboard on a Postgres queue (two nodes, real daemon, headl
     expect(await row("w2").getByTestId("node-tasks").textContent()).toBe("far")
     expect(await row("w1").getByTestId("node-tasks").textContent()).toBe("-")
     await until(() => row("w1").locator('[data-label="Account"]').textContent(), "main")
+    // The queue's active tasks include the other node's, said to be there, and cancelled there, not from here.
+    const far = taskRow(page, "queue-active", "far")
+    expect(await far.locator('[data-label="Session"]').textContent()).toBe("on w2")
+    expect(await far.locator(".title").textContent()).toBe("Work done on w2")
+    expect(await page.getByTestId("cancel-far").count()).toBe(0)
 
     // A task added anywhere is claimed by w1 (w2's queue here runs no dispatcher): the page shows w1 holding it.
     const added = await p.ccl(["queue", "add", "--id", "near", "--text", "Work done on w1"])

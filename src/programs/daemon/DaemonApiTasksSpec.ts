@@ -29,6 +29,8 @@ export const QueueView = Schema.Struct({
       attempt: Schema.NullOr(Count),
       since: Schema.NullOr(Schema.String),
       title: Schema.String,
+      /** A shared (Postgres) queue: the other node holding it (session, attempt and since are its own). */
+      node: Schema.optional(Schema.String),
     }),
   ),
   /** done/ and failed/, newest first. */

@@ -3,6 +3,7 @@ import { splitFrontmatter } from "../../domain/Frontmatter.js"
 import { taskTitle } from "../../domain/NewTaskFields.js"
 import { parseFooter } from "../../domain/ResultFooter.js"
 import type { SessionTable } from "../../domain/SessionTable.js"
+import { QueueNodes } from "../../services/QueueNodes.js"
 import { StateStore } from "../../services/StateStore.js"
 import { TaskQueue } from "../../services/TaskQueue.js"
 import { pendingWaits } from "../PendingWaits.js"
@@ -33,7 +34,7 @@ export const queueView = Effect.fn("queueView")(function* (table: SessionTable, 
 
   const textOf = (id: string) =>
     Effect.map(queue.get(id), (t) => Option.match(t, { onNone: () => "", onSome: (s) => s.text }))
-  const active = yield* Effect.forEach(yield* queue.list("active"), (t) =>
+  const active: Array<QueueView["active"][number]> = yield* Effect.forEach(yield* queue.list("active"), (t) =>
     Effect.map(textOf(t.id), (text) => {
       const holder = holders.get(t.id)
       return {
@@ -45,6 +46,22 @@ export const queueView = Effect.fn("queueView")(function* (table: SessionTable, 
       }
     }),
   )
+
+  // A shared queue: the tasks the other nodes hold are active too (the counts include them).
+  const nodes = yield* Effect.serviceOption(QueueNodes)
+  const elsewhere = Option.isNone(nodes)
+    ? []
+    : (yield* nodes.value.list).filter((n) => n.name !== nodes.value.self)
+  for (const n of elsewhere)
+    for (const id of n.tasks)
+      active.push({
+        id,
+        session: null,
+        attempt: null,
+        since: null,
+        title: titleOf(yield* textOf(id)),
+        node: n.name,
+      })
 
   const finished = [...(yield* queue.list("done")), ...(yield* queue.list("failed"))]
     .sort((a, b) => b.modifiedAt - a.modifiedAt)
