@@ -1,6 +1,6 @@
 // The dashboard on a shared Postgres queue (issues 15 and 16) in a real browser: a real daemon (node w1) and a
 // second node (w2, a queue opened as a daemon in this process) on one database; the page lists both with the
-// account, sessions and tasks each one holds, and follows w1's claim of a new task.
+// account, sessions and tasks each one holds, follows w1's claim of a new task, and cancels it while it runs.
 
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
@@ -51,10 +51,10 @@ describePg("the web dashboard on a Postgres queue (two nodes, real daemon, headl
       }),
     )
     // Agents slow enough that w1 is seen holding its task on a loaded machine (its report every 2 s, the page
-    // rereads the status on events and every 5 s).
+    // rereads the status on events and every 5 s), and that it is cancelled while it runs.
     const p = await daemonProject({
       poolSize: 1,
-      workMs: 20_000,
+      workMs: 120_000,
       token: TOKEN,
       queue: url,
       yaml: ["node: w1"],
@@ -93,11 +93,17 @@ describePg("the web dashboard on a Postgres queue (two nodes, real daemon, headl
     // w1's report is written as soon as its session takes the task, not at its next heartbeat (30 s apart here).
     await until(() => row("w1").locator('[data-label="Sessions"]').textContent(), "1 busy of 1")
     await screenshot(page, "dashboard-nodes.png")
-    await until(() => row("w1").getByTestId("node-tasks").textContent(), "-", 90_000)
+    // Cancelled from the page while it runs (a second click confirms): interrupted in its session, filed cancelled,
+    // and w1 holds nothing any more.
+    await page.getByTestId("cancel-near").click()
+    await page.getByTestId("cancel-near").click()
+    await until(() => row("w1").getByTestId("node-tasks").textContent(), "-")
+    await until(() => row("w1").locator('[data-label="Sessions"]').textContent(), "0 busy of 1")
+    await until(() => taskRow(page, "queue-recent", "near").getAttribute("data-state"), "failed")
     const shown = await p.ccl(["queue", "show", "near", "--json"])
     expect(JSON.parse(shown.stdout)).toMatchObject({
-      state: "done",
-      result: { status: "completed", route: "local" },
+      state: "failed",
+      result: { status: "cancelled", cause: "cancelled", session: "ccl-pool-1" },
     })
     expect(await row("w2").getByTestId("node-tasks").textContent()).toBe("far")
     expect(problems).toEqual([])
