@@ -29,10 +29,21 @@ export interface SessionEvent {
   readonly needs_operator?: string | undefined
 }
 
-/** A usage limit seen, a swap done or refused, every account spent, the reset. */
+/**
+ * A usage limit seen, a swap done or refused, every account spent, the reset; and the operator's levers:
+ * cooldowns cleared (`account`: the names, comma-separated), dispatching paused or resumed.
+ */
 export interface FailoverEvent {
   readonly type: "failover"
-  readonly kind: "limit_hit" | "swapped" | "refused" | "all_exhausted" | "resumed_at_reset"
+  readonly kind:
+    | "limit_hit"
+    | "swapped"
+    | "refused"
+    | "all_exhausted"
+    | "resumed_at_reset"
+    | "cooldown_cleared"
+    | "operator_paused"
+    | "operator_resumed"
   readonly account?: string | undefined
   readonly session?: string | undefined
   readonly from?: string | null | undefined

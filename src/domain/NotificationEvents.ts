@@ -98,7 +98,11 @@ const onFailover = (m: NotifyMemory, e: FailoverEvent, at: string): Mapped => {
         },
       }
     }
+    // The operator's own levers are not news to the operator.
     case "refused":
+    case "cooldown_cleared":
+    case "operator_paused":
+    case "operator_resumed":
       return none(m)
   }
 }

@@ -319,6 +319,12 @@ describe("daemon API", () => {
       })
       expect((yield* withHost(port, `evil.example:${port}`)).status).toBe(403)
       expect((yield* withHost(port, `localhost:${port}`)).status).toBe(401) // allowed Host, no token
+      // Behind a tunnel from another local port the browser names that port: still this machine.
+      expect((yield* withHost(port, "127.0.0.1:8080")).status).toBe(401)
+      expect((yield* withHost(port, "[::1]:8080")).status).toBe(401)
+      expect((yield* withHost(port, "localhost")).status).toBe(401)
+      expect((yield* withHost(port, "127.0.0.1.evil.example:8080")).status).toBe(403)
+      expect((yield* withHost(port, "[::1].evil.example")).status).toBe(403)
     }),
   )
 

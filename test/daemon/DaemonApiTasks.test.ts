@@ -1,6 +1,7 @@
 // The dashboard's endpoints in-process, over real HTTP: the queue view, one task, add, retry, a screen, and the
 // rules of the page itself (served without the token, strict CSP, no cross-origin change).
 
+import { request as httpRequest } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SessionTable } from "../../src/domain/SessionTable.js"
@@ -109,6 +110,26 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
+  })
+
+/** A POST naming the Host and Origin a browser would: fetch will not send another Host, node:http does. */
+const postAs = (port: number, path: string, body: unknown, headers: Record<string, string>) =>
+  Effect.async<number>((resume) => {
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+      },
+      (res) => {
+        res.resume()
+        res.on("end", () => resume(Effect.succeed(res.statusCode ?? 0)))
+      },
+    )
+    req.on("error", (e) => resume(Effect.die(e)))
+    req.end(JSON.stringify(body))
   })
 
 describe("GET /api/queue", () => {
@@ -273,5 +294,30 @@ describe("the dashboard's page", () => {
       )
       expect(own.status).toBe(201)
     }),
+  )
+
+  it.scoped(
+    "through a tunnel from another local port the page's own POST passes; another local server's page is refused",
+    () =>
+      Effect.gen(function* () {
+        const { port, queue } = yield* serve(TOKEN)
+        const auth = { authorization: `Bearer ${TOKEN}` }
+        // `ssh -L 8080:127.0.0.1:<port>`: the page was loaded from 127.0.0.1:8080 and posts there.
+        const tunnelled = {
+          ...auth,
+          host: "127.0.0.1:8080",
+          origin: "http://127.0.0.1:8080",
+          "sec-fetch-site": "same-origin",
+        }
+        expect(yield* postAs(port, "/api/tasks", { id: "via-tunnel", text: "x" }, tunnelled)).toBe(201)
+        // A page of another server on this machine (port 3000) posting here: same host, another origin.
+        const neighbour = { ...auth, host: `127.0.0.1:${port}`, origin: "http://127.0.0.1:3000" }
+        expect(yield* postAs(port, "/api/tasks", { id: "neighbour", text: "x" }, neighbour)).toBe(403)
+        const mismatch = { ...auth, host: "127.0.0.1:8080", origin: `http://127.0.0.1:${port}` }
+        expect(yield* postAs(port, "/api/tasks", { id: "mismatch", text: "x" }, mismatch)).toBe(403)
+        expect(Option.isSome(yield* queue.locate("via-tunnel"))).toBe(true)
+        expect(Option.isNone(yield* queue.locate("neighbour"))).toBe(true)
+        expect(Option.isNone(yield* queue.locate("mismatch"))).toBe(true)
+      }),
   )
 })

@@ -45,6 +45,10 @@ describe("daemon events -> notifications", () => {
       { type: "failover", kind: "all_exhausted", from: "backup", to: "main", reason: "x", reset_at: "R" },
       { type: "failover", kind: "all_exhausted", from: "backup", to: "main", reason: "x", reset_at: "R" },
       { type: "failover", kind: "refused", reason: "no account" },
+      // The operator's own levers tell the operator nothing.
+      { type: "failover", kind: "operator_paused", reason: "the operator" },
+      { type: "failover", kind: "cooldown_cleared", account: "main", reason: "the operator" },
+      { type: "failover", kind: "operator_resumed", reason: "the operator" },
       { type: "failover", kind: "resumed_at_reset", to: "main", reason: "reset" },
       limit("ccl-pool-1", "main"), // main again after the reset: a new occurrence
     ])

@@ -2,6 +2,7 @@
 // playwright-core, in a fresh profile of its own, with nothing fetched from the network.
 
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { type AddressInfo, connect, createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
@@ -94,3 +95,33 @@ export const screenshot = async (page: Page, name: string, fullPage = false) => 
   await page.screenshot({ path: file, fullPage })
   return file
 }
+
+/**
+ * What `ssh -L <port>:127.0.0.1:<target> host` gives a browser: another local port whose connections are piped to
+ * the daemon's. Closed with the returned function.
+ */
+export const portForward = (target: number) =>
+  new Promise<{ readonly port: number; readonly close: () => void }>((resolve) => {
+    const sockets = new Set<Socket>()
+    const server = createServer((client) => {
+      const upstream = connect(target, "127.0.0.1")
+      for (const s of [client, upstream]) {
+        sockets.add(s)
+        s.on("error", () => {
+          client.destroy()
+          upstream.destroy()
+        })
+        s.on("close", () => sockets.delete(s))
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => {
+          server.close()
+          for (const s of sockets) s.destroy()
+        },
+      }),
+    )
+  })

@@ -1,6 +1,6 @@
 // The dashboard's delegation view and cooldown lever in a real browser (issue 15): a daemon with delegation on (a
 // mock secutools over HTTP), a job seen in flight then filed with its provider and cost; an account cooling down
-// since before the start, its cooldown cleared from the page.
+// since before the start, its cooldown cleared from the page opened through a port forward (an SSH tunnel's).
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -13,6 +13,7 @@ import { money } from "../../src/web/format.js"
 import {
   openBrowser,
   pageProblems,
+  portForward,
   signIn,
   type TestBrowser,
   taskRow,
@@ -98,11 +99,23 @@ describe("the web dashboard: delegation and cooldowns (real daemon, mock secutoo
     expect(await row.locator('[data-label="Cost"]').textContent()).toBe(money(footer.cost_usd))
     expect(p.prompts().some((t) => t.includes("Summarise the incident logs"))).toBe(false)
 
-    // backup's cooldown, shown and then cleared from the page: the daemon's state has none left.
-    const backup = page.locator('[data-testid="account"][data-account="backup"]')
+    // backup's cooldown, shown and then cleared from the page opened through a tunnel from another local port
+    // (as `ssh -L 8080:127.0.0.1:<port>` gives): the daemon's state has none left.
+    const tunnel = await portForward(p.port)
+    const remote = await browser.page()
+    remote.setDefaultTimeout(WAIT_MS)
+    const remoteProblems = pageProblems(remote)
+    await signIn(remote, tunnel.port, TOKEN)
+    expect(remote.url()).toBe(`http://127.0.0.1:${tunnel.port}/`)
+    const backup = remote.locator('[data-testid="account"][data-account="backup"]')
     expect(await backup.locator(".badge.warn").textContent()).toBe("cooling down")
-    await page.getByRole("button", { name: "Clear the cooldown of backup" }).click()
+    await remote.getByRole("button", { name: "Clear the cooldown of backup" }).click()
     await backup.locator(".badge.warn").waitFor({ state: "detached" })
+    await page
+      .locator('[data-testid="account"][data-account="backup"] .badge.warn')
+      .waitFor({ state: "detached" })
+    expect(remoteProblems).toEqual([])
+    tunnel.close()
     const after = (await (await p.api("/api/status")).json()) as DaemonStatus
     expect(after.failover?.cooldowns).toEqual({})
     expect(problems).toEqual([])

@@ -49,7 +49,6 @@ export const serveDaemonApi = (
     const handlers = yield* daemonApiHandlers(dispatcher, startedAt, failover, operator)
     const guard = guardDaemonApi({
       host: settings.api.host,
-      port,
       token: settings.api.token,
       metricsToken: settings.api.metricsToken,
     })

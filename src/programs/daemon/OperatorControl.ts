@@ -1,6 +1,7 @@
 import { Clock, Effect, Option, SubscriptionRef } from "effect"
 import { AccountQuotas } from "../../services/AccountQuotas.js"
 import { AppConfig } from "../../services/AppConfig.js"
+import { DaemonEvents } from "../../services/DaemonEvents.js"
 import { DispatchControl } from "../../services/DispatchControl.js"
 import { Failover } from "../../services/Failover.js"
 import { SessionSupervisor } from "../../services/SessionSupervisor.js"
@@ -25,6 +26,7 @@ export const makeOperatorControl = Effect.gen(function* () {
   const failover = yield* Failover
   const quotas = yield* Effect.serviceOption(AccountQuotas)
   const cancel = yield* makeTaskCancel
+  const events = yield* DaemonEvents
 
   const answer = (message: string, cleared?: ReadonlyArray<string>) =>
     Effect.gen(function* () {
@@ -44,6 +46,12 @@ export const makeOperatorControl = Effect.gen(function* () {
       yield* state.update((s) => ({ ...s, dispatch_paused: paused }))
       yield* SubscriptionRef.update(control.state, (c) => ({ ...c, operatorPaused: paused }))
       if (!paused) yield* control.wake
+      // Every dashboard and `ccl status --watch` follows, not only the one that asked.
+      yield* events.publish({
+        type: "failover",
+        kind: paused ? "operator_paused" : "operator_resumed",
+        reason: "the operator",
+      })
       yield* Effect.logInfo(
         paused
           ? "dispatching paused by the operator: tasks in flight carry on, no new ones start"
@@ -67,6 +75,13 @@ export const makeOperatorControl = Effect.gen(function* () {
       }))
       // The operator says these have room: readings from before must not move the policy away from them.
       if (Option.isSome(quotas)) for (const name of cleared) yield* quotas.value.forget(name)
+      if (cleared.length > 0)
+        yield* events.publish({
+          type: "failover",
+          kind: "cooldown_cleared",
+          account: cleared.join(", "),
+          reason: "the operator",
+        })
       const now = yield* Clock.currentTimeMillis
       const active = supervisor.account()?.name
       const activeUntil = active === undefined ? undefined : state.get().cooldowns[active]
