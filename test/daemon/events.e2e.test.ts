@@ -12,15 +12,6 @@ import { eventually } from "../support/tmux.js"
 const TOKEN = "tok-events-e2e"
 const auth = { authorization: `Bearer ${TOKEN}` }
 
-type Project = Awaited<ReturnType<typeof daemonProject>>
-
-const started = (p: Project) =>
-  eventually(
-    async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
-    30_000,
-    p.log,
-  )
-
 // biome-ignore lint/suspicious/noExplicitAny: event bodies are checked field by field
 const body = (m: SseMessage): any => JSON.parse(m.data)
 const isTask = (id: string, state: string) => (m: SseMessage) =>
@@ -45,7 +36,7 @@ describe("GET /api/events from a real daemon", () => {
   it("a task's events in order with rising ids; Last-Event-ID resumes after them; Host and token rules", async () => {
     const p = await daemonProject({ poolSize: 1, workMs: 300, token: TOKEN })
     p.start()
-    await started(p)
+    await p.answering()
     const url = `http://127.0.0.1:${p.port}/api/events`
 
     const c = await openEvents(url, auth)

@@ -14,13 +14,6 @@ const TOKEN = "api-token-operator"
 
 type Project = Awaited<ReturnType<typeof daemonProject>>
 
-const started = (p: Project) =>
-  eventually(
-    async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
-    30_000,
-    p.log,
-  )
-
 const status = async (p: Project) => (await (await p.api("/api/status")).json()) as DaemonStatus
 
 const post = (p: Project, url: string, body: string) =>
@@ -45,7 +38,7 @@ describe("ccl queue cancel through the daemon (real tmux, simulated agent)", () 
     // Long turns: the cancel comes while the agent works on the task.
     const p = await daemonProject({ poolSize: 1, workMs: 15_000, token: TOKEN })
     p.start()
-    await started(p)
+    await p.answering()
     await add(p, "long")
     await eventually(
       () => (p.prompts().some((t) => t.includes("[ccl task long:")) ? true : undefined),
@@ -94,7 +87,7 @@ describe("ccl queue cancel through the daemon (real tmux, simulated agent)", () 
   it("pause holds across a restart; a pending task is cancelled by the daemon; bad bodies get 400 and change nothing", async () => {
     const p = await daemonProject({ poolSize: 1, workMs: 300, token: TOKEN })
     p.start()
-    await started(p)
+    await p.answering()
     const paused = await p.ccl(["failover", "pause"])
     expect(paused).toMatchObject({ code: 0, stderr: "" })
     expect(paused.stdout).toContain("dispatching paused")
@@ -123,7 +116,7 @@ describe("ccl queue cancel through the daemon (real tmux, simulated agent)", () 
     const state = JSON.parse(readFileSync(path.join(p.dir, "state", "state.json"), "utf8"))
     expect(state.dispatch_paused).toBe(true)
     p.start()
-    await started(p)
+    await p.answering()
     expect((await status(p)).failover?.paused_by_operator).toBe(true)
     const shown = await p.ccl(["failover", "status"])
     expect(shown.stdout).toContain("dispatching paused by the operator")
@@ -163,7 +156,7 @@ describe("ccl failover clear (real daemon)", () => {
       }),
     )
     p.start()
-    await started(p)
+    await p.answering()
     const before = await status(p)
     expect(before.failover?.paused_until).not.toBeNull()
     expect(Object.keys(before.failover?.cooldowns ?? {}).sort()).toEqual(["backup", "main"])

@@ -10,7 +10,7 @@ import { expect, onTestFinished } from "vitest"
 import { parseFooter } from "../../src/domain/ResultFooter.js"
 import { CCL, runCclAsync } from "./cli.js"
 import { tempDir } from "./tempDir.js"
-import { privateSocket } from "./tmux.js"
+import { eventually, privateSocket } from "./tmux.js"
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -167,6 +167,13 @@ export const daemonProject = async (options: ProjectOptions) => {
     transcripts().flatMap((t) =>
       t.entries.filter((e) => e.type === "user").map((e) => String(e.message.content)),
     )
+  /** Resolves once the started daemon answers GET /api/status (30 s at most, then fails with its log). */
+  const answering = () =>
+    eventually(
+      async () => ((await api("/api/status").catch(() => undefined))?.ok ? true : undefined),
+      30_000,
+      () => log,
+    )
   // Whatever the test's outcome (a failed wait ends an Effect.gen without running its finally): no daemon, tmux
   // server or agent outlives the test to load the machine for the next ones.
   onTestFinished(() => {
@@ -181,6 +188,7 @@ export const daemonProject = async (options: ProjectOptions) => {
     port,
     ccl,
     start,
+    answering,
     stop,
     api,
     ls,

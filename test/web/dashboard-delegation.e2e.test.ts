@@ -21,7 +21,6 @@ import {
   WAIT_MS,
 } from "../support/browser.js"
 import { daemonProject } from "../support/daemonProject.js"
-import { eventually } from "../support/tmux.js"
 
 const TOKEN = "tok-dashboard-delegation"
 const KEY = "sk-secutools-dashboard"
@@ -58,11 +57,7 @@ describe("the web dashboard: delegation and cooldowns (real daemon, mock secutoo
       JSON.stringify({ ...emptyDaemonState, active_account: "main", cooldowns: { backup: inAnHour } }),
     )
     p.start()
-    await eventually(
-      async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
-      30_000,
-      p.log,
-    )
+    await p.answering()
     const page = await browser.page()
     page.setDefaultTimeout(WAIT_MS)
     const problems = pageProblems(page)

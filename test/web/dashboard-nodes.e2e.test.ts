@@ -17,7 +17,6 @@ import {
 import { daemonProject } from "../support/daemonProject.js"
 import { openPgQueue } from "../support/pgQueue.js"
 import { describePg, pgDatabase } from "../support/pgTest.js"
-import { eventually } from "../support/tmux.js"
 
 const TOKEN = "tok-dashboard-nodes"
 
@@ -60,11 +59,7 @@ describePg("the web dashboard on a Postgres queue (two nodes, real daemon, headl
       yaml: ["node: w1"],
     })
     p.start()
-    await eventually(
-      async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
-      30_000,
-      p.log,
-    )
+    await p.answering()
     const page = await browser.page()
     page.setDefaultTimeout(WAIT_MS)
     const problems = pageProblems(page)

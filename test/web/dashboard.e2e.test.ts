@@ -31,13 +31,6 @@ const IMG = `"><img src=x onerror="window.__pwned=2">`
 const HOSTILE_TASK = `Check ${SCRIPT} then ${IMG} in \x1b[31mred\x1b[0m\nand the rest.\n`
 const HOSTILE_PROMPT = `<script>window.__pwned=3</script> "><img src=y onerror="window.__pwned=4">`
 
-const started = (p: Project) =>
-  eventually(
-    async () => ((await p.api("/api/status").catch(() => undefined))?.ok ? true : undefined),
-    30_000,
-    p.log,
-  )
-
 const status = async (p: Project) => (await (await p.api("/api/status")).json()) as DaemonStatus
 
 /** Each account's quota as its simulated agents report it (the QUOTA file their statusline reads). */
@@ -57,7 +50,7 @@ const project = async (poolSize: number) => {
       writeFileSync(path.join(home, "QUOTA"), JSON.stringify(QUOTAS[path.basename(home).slice(5)])),
   })
   p.start()
-  await started(p)
+  await p.answering()
   return p
 }
 
