@@ -43,15 +43,22 @@ export const toStored = (row: TaskRow): StoredTask => ({
   path: postgresTaskPath(row.id),
   text: rowText(row),
   delegated: row.state === "pending" && row.delegation !== null,
-  ...(row.state === "active" && row.holder !== null ? { node: row.holder } : {}),
 })
 
-export const toSummary = (row: TaskRow): TaskSummary => ({
+/** What a listing reads of each row: not its text, which a queue of 100,000 done tasks would send whole. */
+export const SUMMARY_COLUMNS = `id, state, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms, holder,
+  delegation IS NOT NULL AS has_marker`
+
+export type SummaryRow = Pick<TaskRow, "id" | "state" | "updated_ms" | "holder"> & {
+  readonly has_marker: boolean
+}
+
+export const toSummary = (row: SummaryRow): TaskSummary => ({
   id: row.id,
   state: row.state,
   path: postgresTaskPath(row.id),
   modifiedAt: Math.floor(row.updated_ms),
-  delegated: row.state === "pending" && row.delegation !== null,
+  delegated: row.state === "pending" && row.has_marker,
   ...(row.state === "active" && row.holder !== null ? { node: row.holder } : {}),
 })
 

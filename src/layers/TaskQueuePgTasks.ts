@@ -19,6 +19,8 @@ import {
   io,
   orIO,
   rowText,
+  SUMMARY_COLUMNS,
+  type SummaryRow,
   TASK_COLUMNS,
   type TaskRow,
   toStored,
@@ -205,7 +207,7 @@ export const makePgTasks = (ctx: PgQueueContext) => {
     }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(io("remove", id)(e))))
 
   const list = (state: TaskState) =>
-    sql<TaskRow>`SELECT ${cols(ctx)} FROM tasks WHERE state = ${state}
+    sql<SummaryRow>`SELECT ${sql.literal(SUMMARY_COLUMNS)} FROM tasks WHERE state = ${state}
       ${ctx.daemon && state === "active" ? sql`AND holder = ${node}` : sql``} ORDER BY enqueued_at, id`.pipe(
       Effect.map((rows) => rows.map(toSummary)),
       orIO("list"),
