@@ -21,13 +21,18 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
   const lease = `${ctx.leaseMs} milliseconds`
   const startedAt = new Date().toISOString()
 
+  /** A report as the nodes row's two JSON columns (TaskQueuePgNodes.ts reads them back). */
+  const reportColumns = (r: NodeReport) => ({
+    sessions: JSON.stringify(r.sessions),
+    accounts: JSON.stringify({ names: r.accounts, active: r.activeAccount }),
+  })
+
   /** Every claim this node holds, its lease pushed on; the node's row refreshed. */
   const renew = Effect.gen(function* () {
-    const r = yield* Ref.get(report)
+    const r = reportColumns(yield* Ref.get(report))
     yield* sql`UPDATE tasks SET lease_until = now() + ${lease}::interval WHERE state = 'active' AND holder = ${node}`
     yield* sql`INSERT INTO nodes (name, pid, started_at, heartbeat_at, sessions, accounts)
-      VALUES (${node}, ${process.pid}, ${startedAt}, now(), ${JSON.stringify(r.sessions)}::jsonb,
-        ${JSON.stringify({ names: r.accounts, active: r.activeAccount })}::jsonb)
+      VALUES (${node}, ${process.pid}, ${startedAt}, now(), ${r.sessions}::jsonb, ${r.accounts}::jsonb)
       ON CONFLICT (name) DO UPDATE SET pid = EXCLUDED.pid, started_at = EXCLUDED.started_at,
         heartbeat_at = EXCLUDED.heartbeat_at, sessions = EXCLUDED.sessions, accounts = EXCLUDED.accounts`
   })
@@ -36,12 +41,11 @@ export const makePgLeases = (ctx: PgQueueContext, maxAttempts: number, report: R
    * A changed report written at once (the daemon reports every 2 s), so that the other nodes see a session take a
    * task without waiting for the next heartbeat; the heartbeat's time is left alone: this renews no lease.
    */
-  const publish = (r: NodeReport) =>
-    sql`UPDATE nodes SET sessions = ${JSON.stringify(r.sessions)}::jsonb,
-      accounts = ${JSON.stringify({ names: r.accounts, active: r.activeAccount })}::jsonb WHERE name = ${node}`.pipe(
-      Effect.asVoid,
-      orIO("report"),
-    )
+  const publish = (next: NodeReport) => {
+    const r = reportColumns(next)
+    return sql`UPDATE nodes SET sessions = ${r.sessions}::jsonb, accounts = ${r.accounts}::jsonb
+      WHERE name = ${node}`.pipe(Effect.asVoid, orIO("report"))
+  }
 
   /** One lapsed claim: back to pending with the attempt counted (cause node_lost), or failed past max_attempts. */
   const takeBack = (row: TaskRow, now: number) =>

@@ -6,7 +6,7 @@ import { type AddressInfo, connect, createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
-import { expect } from "vitest"
+import { afterAll, beforeAll, expect } from "vitest"
 
 export const CHROMIUM = process.env.CCL_CHROMIUM ?? "/usr/bin/chromium"
 
@@ -54,6 +54,28 @@ export const openBrowser = async (): Promise<TestBrowser> => {
       await context.close()
       rmSync(profile, { recursive: true, force: true })
     },
+  }
+}
+
+/** The browser of a describe block (call it there): opened before its first test, closed after its last. */
+export const suiteBrowser = (): TestBrowser => {
+  let browser: TestBrowser | undefined
+  beforeAll(async () => {
+    browser = await openBrowser()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+  })
+  const open = () => {
+    if (browser === undefined) throw new Error("the suite's browser is not open (beforeAll failed?)")
+    return browser
+  }
+  return {
+    get context() {
+      return open().context
+    },
+    page: (width, height) => open().page(width, height),
+    close: () => open().close(),
   }
 }
 

@@ -5,17 +5,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { Effect, Exit, Scope } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { emptyDaemonState } from "../../src/domain/DaemonState.js"
 import type { DaemonStatus } from "../../src/programs/daemon/DaemonApiSchemas.js"
 import { startMockSecutools } from "../../src/programs/MockSecutools.js"
 import { money } from "../../src/web/format.js"
 import {
-  openBrowser,
   pageProblems,
   portForward,
   signIn,
-  type TestBrowser,
+  suiteBrowser,
   taskRow,
   until,
   WAIT_MS,
@@ -26,15 +25,9 @@ const TOKEN = "tok-dashboard-delegation"
 const KEY = "sk-secutools-dashboard"
 
 describe("the web dashboard: delegation and cooldowns (real daemon, mock secutools, headless Chromium)", () => {
-  let browser: TestBrowser
+  const browser = suiteBrowser()
   const scope = Effect.runSync(Scope.make())
-  beforeAll(async () => {
-    browser = await openBrowser()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-  })
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
 
   it("a delegated job shows in flight, then done with provider and cost; a cooldown cleared from the page", async () => {
     // Long enough a job for the page to see it in flight on a loaded machine.

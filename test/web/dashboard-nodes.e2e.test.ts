@@ -3,13 +3,12 @@
 // account, sessions and tasks each one holds, follows w1's claim of a new task, and cancels it while it runs.
 
 import { Effect, Exit, Scope } from "effect"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { afterAll, expect, it } from "vitest"
 import {
-  openBrowser,
   pageProblems,
   screenshot,
   signIn,
-  type TestBrowser,
+  suiteBrowser,
   taskRow,
   until,
   WAIT_MS,
@@ -21,15 +20,9 @@ import { describePg, pgDatabase } from "../support/pgTest.js"
 const TOKEN = "tok-dashboard-nodes"
 
 describePg("the web dashboard on a Postgres queue (two nodes, real daemon, headless Chromium)", () => {
-  let browser: TestBrowser
+  const browser = suiteBrowser()
   const scope = Effect.runSync(Scope.make())
-  beforeAll(async () => {
-    browser = await openBrowser()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-  })
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
 
   it("lists every node with its heartbeat, account, sessions and held tasks, live", async () => {
     const url = pgDatabase("dashboard_nodes")

@@ -6,14 +6,13 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import type { Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { DaemonStatus } from "../../src/programs/daemon/DaemonApiSchemas.js"
 import {
-  openBrowser,
   pageProblems,
   screenshot,
   signIn,
-  type TestBrowser,
+  suiteBrowser,
   taskRow,
   until,
   WAIT_MS,
@@ -65,13 +64,7 @@ const rowState = (page: Page, task: string) => () =>
   taskRow(page, "queue-recent", task).getAttribute("data-state", { timeout: WAIT_MS })
 
 describe("the web dashboard (real daemon, real tmux, headless Chromium)", () => {
-  let browser: TestBrowser
-  beforeAll(async () => {
-    browser = await openBrowser()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-  })
+  const browser = suiteBrowser()
 
   it("asks for the token (a wrong one shows nothing), shows the sessions, runs a task added on the page; hostile text stays text", async () => {
     const p = await project(1)
