@@ -10,6 +10,7 @@ import { dispatchThroughput } from "./dispatchThroughput.js"
 import { failover } from "./failover.js"
 import { pgClaims } from "./pgClaims.js"
 import { pgDispatchLatency } from "./pgDispatchLatency.js"
+import { queueRecent } from "./queueRecent.js"
 import { queueScan } from "./queueScan.js"
 import { reaper } from "./reaper.js"
 import type { BenchResult } from "./types.js"
@@ -17,6 +18,7 @@ import type { BenchResult } from "./types.js"
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "cli-startup": cliStartup,
   "queue-scan": queueScan,
+  "queue-recent": queueRecent,
   reaper,
   "dispatch-latency": dispatchLatency,
   "dispatch-throughput": dispatchThroughput,

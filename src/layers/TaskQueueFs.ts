@@ -44,9 +44,11 @@ export const makeTaskQueueFs = (root: string, options: TaskQueueFsOptions = {}) 
       ...makeMarkers(folder),
       get: listing.get,
       locate: folder.locate,
-      requeue: (id) => Effect.uninterruptible(finished.requeue(id)),
+      requeue: (id) =>
+        Effect.uninterruptible(finished.requeue(id)).pipe(Effect.tap(() => listing.forgetFinished(id))),
       remove: finished.remove,
       list: listing.list,
+      recent: listing.recent,
       counts: listing.counts,
       recover: recoverQueue(folder),
     })

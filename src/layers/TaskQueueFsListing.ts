@@ -4,41 +4,50 @@ import { MARKER_SUFFIX } from "../domain/DelegationMarker.js"
 import { taskIdOfFileName, taskIdProblem } from "../domain/TaskId.js"
 import { type QueueCounts, type TaskState, TaskStates, type TaskSummary } from "../services/TaskQueue.js"
 import type { QueueFolder } from "./TaskQueueFsFolder.js"
+import { makeRecentListing } from "./TaskQueueFsRecent.js"
 
-/** Read-only views of the queue: one task, one folder's summaries, the counts. */
+/** Read-only views of the queue: one task, one folder's summaries, the recent results, the counts. */
 export const makeQueueListing = (q: QueueFolder) => {
   const { taskPath, readDir } = q
+
+  /** One file's summary; undefined for a name that is no task or a file gone before its stat. */
+  const summaryOf = (state: TaskState, name: string, delegated = false) => {
+    const id = taskIdOfFileName(name) ?? (/^(.+)\.dup-\d+\.md$/.exec(name) ? name.slice(0, -3) : undefined)
+    if (id === undefined) return Effect.succeed(undefined)
+    const p = path.join(q.dir(state), name)
+    return q.fs.stat(p).pipe(
+      Effect.map(
+        (info): TaskSummary => ({
+          id,
+          state,
+          path: p,
+          modifiedAt: Option.getOrElse(info.mtime, () => new Date(0)).getTime(),
+          delegated,
+        }),
+      ),
+      Effect.orElseSucceed(() => undefined),
+    )
+  }
 
   const list = (state: TaskState) =>
     Effect.gen(function* () {
       const names = yield* readDir(state)
       const markers =
         state === "pending" ? new Set(names.filter((n) => n.endsWith(MARKER_SUFFIX))) : new Set()
-      const out: Array<TaskSummary> = []
-      yield* Effect.forEach(
+      const rows = yield* Effect.forEach(
         names,
         (name) => {
-          const id =
-            taskIdOfFileName(name) ?? (/^(.+)\.dup-\d+\.md$/.exec(name) ? name.slice(0, -3) : undefined)
-          if (id === undefined) return Effect.void
-          const p = path.join(q.dir(state), name)
-          return q.fs.stat(p).pipe(
-            Effect.tap((info) =>
-              out.push({
-                id,
-                state,
-                path: p,
-                modifiedAt: Option.getOrElse(info.mtime, () => new Date(0)).getTime(),
-                delegated: markers.has(`${id}${MARKER_SUFFIX}`),
-              }),
-            ),
-            Effect.ignore,
-          )
+          const id = taskIdOfFileName(name)
+          return summaryOf(state, name, id !== undefined && markers.has(`${id}${MARKER_SUFFIX}`))
         },
-        { concurrency: 16, discard: true },
+        { concurrency: 16 },
       )
-      return out.sort((a, b) => a.modifiedAt - b.modifiedAt || (a.id < b.id ? -1 : 1))
+      return rows
+        .filter((r) => r !== undefined)
+        .sort((a, b) => a.modifiedAt - b.modifiedAt || (a.id < b.id ? -1 : 1))
     })
+
+  const finished = makeRecentListing(q, summaryOf)
 
   const get = (id: string) =>
     Effect.gen(function* () {
@@ -64,5 +73,5 @@ export const makeQueueListing = (q: QueueFolder) => {
     return counts as unknown as QueueCounts
   })
 
-  return { list, get, counts }
+  return { list, recent: finished.recent, forgetFinished: finished.forget, get, counts }
 }

@@ -1,5 +1,6 @@
 import { Effect, Either, Layer, Option } from "effect"
 import type { DelegationMarker } from "../domain/DelegationMarker.js"
+import { newestFinished } from "../domain/FinishedOrder.js"
 import { parseTask } from "../domain/Frontmatter.js"
 import { comparePending } from "../domain/PendingOrder.js"
 import { appendFooter, footerAsHistory, rejectedFooter } from "../domain/ResultFooter.js"
@@ -34,6 +35,14 @@ export const makeTaskQueueMemory = (seed: ReadonlyArray<{ id: string; text: stri
     for (const t of seed) files.get("pending")!.set(t.id, { text: t.text, at: t.at ?? at() })
     const bucket = (s: TaskState) => files.get(s)!
     const stateOf = (id: string) => TaskStates.find((s) => bucket(s).has(id))
+    const summaries = (state: TaskState) =>
+      [...bucket(state)].map(([id, e]) => ({
+        id,
+        state,
+        path: `memory://${state}/${id}.md`,
+        modifiedAt: e.at,
+        delegated: state === "pending" && markers.has(id),
+      }))
     const land = (dest: "done" | "failed", id: string, text: string) => {
       let name = id
       for (let n = 1; bucket(dest).has(name); n++) name = `${id}.dup-${n}`
@@ -148,16 +157,9 @@ export const makeTaskQueueMemory = (seed: ReadonlyArray<{ id: string; text: stri
           bucket(where).delete(id)
           return Effect.succeed(where)
         }),
-      list: (state) =>
-        Effect.sync(() =>
-          [...bucket(state)].map(([id, e]) => ({
-            id,
-            state,
-            path: `memory://${state}/${id}.md`,
-            modifiedAt: e.at,
-            delegated: state === "pending" && markers.has(id),
-          })),
-        ),
+      list: (state) => Effect.sync(() => summaries(state)),
+      recent: (limit) =>
+        Effect.sync(() => newestFinished([...summaries("done"), ...summaries("failed")], limit)),
       counts: Effect.sync(() => ({
         pending: bucket("pending").size,
         active: bucket("active").size,

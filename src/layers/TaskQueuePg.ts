@@ -75,6 +75,7 @@ export const makeTaskQueuePg = (options: TaskQueuePgOptions) =>
       requeue: tasks.requeue,
       remove: tasks.remove,
       list: tasks.list,
+      recent: tasks.recent,
       counts: tasks.counts,
       // A daemon's start: its claims of a previous run adopted (not released), lapsed claims of lost nodes taken back.
       recover: daemon

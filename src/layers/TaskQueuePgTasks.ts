@@ -213,6 +213,13 @@ export const makePgTasks = (ctx: PgQueueContext) => {
       orIO("list"),
     )
 
+  const recent = (limit: number) =>
+    sql<SummaryRow>`SELECT ${sql.literal(SUMMARY_COLUMNS)} FROM tasks WHERE state IN ('done', 'failed')
+      ORDER BY updated_at DESC, id LIMIT ${Math.max(0, limit)}`.pipe(
+      Effect.map((rows) => rows.map(toSummary)),
+      orIO("list"),
+    )
+
   const counts = sql<{ state: TaskState; n: number; delegated: number }>`SELECT state, count(*)::int AS n,
       count(delegation)::int AS delegated FROM tasks GROUP BY state`.pipe(
     Effect.map((rows) => {
@@ -232,6 +239,7 @@ export const makePgTasks = (ctx: PgQueueContext) => {
     requeue,
     remove,
     list,
+    recent,
     counts,
     get: (id: string) => getRow(id).pipe(Effect.map(Option.map(toStored)), orIO("read", id)),
     locate: (id: string) => getRow(id).pipe(Effect.map(Option.map((r) => r.state)), orIO("read", id)),

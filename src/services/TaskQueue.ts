@@ -172,6 +172,8 @@ export class TaskQueue extends Context.Tag("ccl/TaskQueue")<
       id: string,
     ) => Effect.Effect<"done" | "failed", TaskNotFound | TaskElsewhere | QueueIOError>
     readonly list: (state: TaskState) => Effect.Effect<ReadonlyArray<TaskSummary>, QueueIOError>
+    /** The `limit` most recently filed of done/ and failed/, newest first (compareFinished): recent results. */
+    readonly recent: (limit: number) => Effect.Effect<ReadonlyArray<TaskSummary>, QueueIOError>
     readonly counts: Effect.Effect<QueueCounts, QueueIOError>
     /** Finishes moves interrupted by a crash at any step. Safe to run at any time. */
     readonly recover: Effect.Effect<RecoveryReport, QueueIOError>

@@ -14,9 +14,10 @@ import { SystemError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option, TestClock } from "effect"
 import { appendFooter, parseFooter } from "../../src/domain/ResultFooter.js"
 import { TaskQueueFs } from "../../src/layers/TaskQueueFs.js"
+import { RESYNC_AFTER_MS } from "../../src/layers/TaskQueueFsRecent.js"
 import { TaskQueue } from "../../src/services/TaskQueue.js"
 import { tempDir } from "../support/tempDir.js"
 import { footer, marker, taskContract } from "./contract.js"
@@ -520,4 +521,35 @@ describe("TaskQueueFs with a watch on pending/ (the daemon's mode)", () => {
       expect(readdirSync(path.join(root, "failed"))).toEqual(["late-bad.md"])
     }).pipe(Effect.provide(watched(root)))
   })
+})
+
+describe("TaskQueueFs recent results", () => {
+  it.effect(
+    "stats only new names between looks, and starts afresh after a pause (another process's refiling)",
+    () => {
+      const root = path.join(tempDir(), "q")
+      return withQueue(
+        root,
+        Effect.gen(function* () {
+          const q = yield* TaskQueue
+          const base = Math.floor(Date.now() / 1000) - 100
+          for (const [i, id] of ["a", "b", "c"].entries()) {
+            yield* q.enqueue(id, `${id}\n`)
+            yield* q.complete(id, footer())
+            utimesSync(path.join(root, "done", `${id}.md`), base + i, base + i)
+          }
+          const recent = Effect.map(q.recent(10), (rows) => rows.map((r) => r.id))
+          expect(yield* recent).toEqual(["c", "b", "a"])
+          // Another process files "d" and takes "b" away: the next look sees both without a pause.
+          write(path.join(root, "failed", "d.md"), "d\n", base + 50)
+          rmSync(path.join(root, "done", "b.md"))
+          expect(yield* recent).toEqual(["d", "c", "a"])
+          // It files "a" again under the same name: unseen by names alone, seen once the remembered times lapse.
+          utimesSync(path.join(root, "done", "a.md"), base + 60, base + 60)
+          yield* TestClock.adjust(Duration.millis(RESYNC_AFTER_MS + 1))
+          expect(yield* recent).toEqual(["a", "d", "c"])
+        }),
+      )
+    },
+  )
 })

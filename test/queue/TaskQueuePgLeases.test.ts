@@ -142,9 +142,13 @@ describePg("TaskQueuePg: nodes, leases and fencing", () => {
         accounts: ["main"],
         activeAccount: "main",
       })
-      // The next heartbeat carries the report.
+      // The report is written at once; node-b's row comes with its first heartbeat (forked at open).
       const seen = yield* b.nodes.list.pipe(
-        Effect.filterOrFail((ns) => ns.some((n) => n.name === "node-a" && n.sessions.length > 0)),
+        Effect.filterOrFail(
+          (ns) =>
+            ns.some((n) => n.name === "node-a" && n.sessions.length > 0) &&
+            ns.some((n) => n.name === "node-b"),
+        ),
         Effect.retry(Schedule.spaced(Duration.millis(100))),
       )
       const nodeA = seen.find((n) => n.name === "node-a")!

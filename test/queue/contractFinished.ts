@@ -63,4 +63,36 @@ export const finishedTaskContract = (
       }),
     ),
   )
+
+  it.effect("recent lists the last filed of done and failed, newest first, and nothing else", () =>
+    run(
+      Effect.gen(function* () {
+        const q = yield* TaskQueue
+        for (const id of ["f1", "f2", "f3", "f4", "left"]) yield* q.enqueue(id, `${id}\n`)
+        yield* q.claim("left")
+        // Filed in this order, apart by more than a file timestamp's granularity (a kernel tick), in real time.
+        const apart = Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+        yield* q.complete("f3", footer())
+        yield* apart
+        yield* q.fail("f1", footer({ status: "failed", error: "no" }))
+        yield* apart
+        yield* q.complete("f4", footer())
+        yield* apart
+        yield* q.claim("f2")
+        yield* q.complete("f2", footer())
+        const recent = (k: number) => Effect.map(q.recent(k), (rows) => rows.map((r) => `${r.state}:${r.id}`))
+        expect(yield* recent(3)).toEqual(["done:f2", "done:f4", "failed:f1"])
+        expect(yield* recent(50)).toEqual(["done:f2", "done:f4", "failed:f1", "done:f3"])
+        expect(yield* recent(0)).toEqual([])
+        // Retried and filed again, with no look in between: newest now, not where it was.
+        yield* q.requeue("f1")
+        yield* apart
+        yield* q.claim("f1")
+        yield* q.fail("f1", footer({ status: "failed", error: "again" }))
+        expect(yield* recent(2)).toEqual(["failed:f1", "done:f2"])
+        yield* q.requeue("f1")
+        expect(yield* recent(50)).toEqual(["done:f2", "done:f4", "done:f3"])
+      }),
+    ),
+  )
 }

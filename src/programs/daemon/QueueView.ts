@@ -63,10 +63,7 @@ export const queueView = Effect.fn("queueView")(function* (table: SessionTable, 
         node: n.name,
       })
 
-  const finished = [...(yield* queue.list("done")), ...(yield* queue.list("failed"))]
-    .sort((a, b) => b.modifiedAt - a.modifiedAt)
-    .slice(0, recent)
-  const recentTasks = yield* Effect.forEach(finished, (t) =>
+  const recentTasks = yield* Effect.forEach(yield* queue.recent(recent), (t) =>
     Effect.map(textOf(t.id), (text) => {
       const footer = parseFooter(text)?.footer
       return {
