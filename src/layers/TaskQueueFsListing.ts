@@ -10,8 +10,11 @@ import { makeRecentListing } from "./TaskQueueFsRecent.js"
 export const makeQueueListing = (q: QueueFolder) => {
   const { taskPath, readDir } = q
 
-  /** One file's summary; undefined for a name that is no task or a file gone before its stat. */
-  const summaryOf = (state: TaskState, name: string, delegated = false) => {
+  /**
+   * One file's summary (delegated when `markers`, pending/'s marker names, has its marker); undefined for a name
+   * that is no task or a file gone before its stat.
+   */
+  const summaryOf = (state: TaskState, name: string, markers?: ReadonlySet<string>) => {
     const id = taskIdOfFileName(name) ?? (/^(.+)\.dup-\d+\.md$/.exec(name) ? name.slice(0, -3) : undefined)
     if (id === undefined) return Effect.succeed(undefined)
     const p = path.join(q.dir(state), name)
@@ -22,7 +25,7 @@ export const makeQueueListing = (q: QueueFolder) => {
           state,
           path: p,
           modifiedAt: Option.getOrElse(info.mtime, () => new Date(0)).getTime(),
-          delegated,
+          delegated: markers?.has(`${id}${MARKER_SUFFIX}`) ?? false,
         }),
       ),
       Effect.orElseSucceed(() => undefined),
@@ -33,15 +36,10 @@ export const makeQueueListing = (q: QueueFolder) => {
     Effect.gen(function* () {
       const names = yield* readDir(state)
       const markers =
-        state === "pending" ? new Set(names.filter((n) => n.endsWith(MARKER_SUFFIX))) : new Set()
-      const rows = yield* Effect.forEach(
-        names,
-        (name) => {
-          const id = taskIdOfFileName(name)
-          return summaryOf(state, name, id !== undefined && markers.has(`${id}${MARKER_SUFFIX}`))
-        },
-        { concurrency: 16 },
-      )
+        state === "pending" ? new Set(names.filter((n) => n.endsWith(MARKER_SUFFIX))) : undefined
+      const rows = yield* Effect.forEach(names, (name) => summaryOf(state, name, markers), {
+        concurrency: 16,
+      })
       return rows
         .filter((r) => r !== undefined)
         .sort((a, b) => a.modifiedAt - b.modifiedAt || (a.id < b.id ? -1 : 1))

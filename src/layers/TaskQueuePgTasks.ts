@@ -217,7 +217,7 @@ export const makePgTasks = (ctx: PgQueueContext) => {
     sql<SummaryRow>`SELECT ${sql.literal(SUMMARY_COLUMNS)} FROM tasks WHERE state IN ('done', 'failed')
       ORDER BY updated_at DESC, id LIMIT ${Math.max(0, limit)}`.pipe(
       Effect.map((rows) => rows.map(toSummary)),
-      orIO("list"),
+      orIO("list recent"),
     )
 
   const counts = sql<{ state: TaskState; n: number; delegated: number }>`SELECT state, count(*)::int AS n,
